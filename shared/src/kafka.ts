@@ -1,0 +1,200 @@
+import { Kafka, logLevel, CompressionTypes, type Consumer, type Producer, type Admin, type SASLOptions } from 'kafkajs';
+import type { z } from 'zod';
+import { AppError } from './errors.ts';
+import type { kafkaConfigSchema } from './config.ts';
+
+/**
+ * The project's Kafka interface. Services depend on these types only, so another client
+ * (e.g. @platformatic/kafka) can be measured behind the same interface.
+ */
+export type KafkaConfig = z.output<typeof kafkaConfigSchema>;
+
+export type OutgoingMessage = { key: string | null; value: Buffer | string; headers?: Record<string, string> };
+
+export type IncomingMessage = {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestampMs: number;
+};
+
+export type IncomingBatch = { topic: string; partition: number; messages: IncomingMessage[] };
+
+export interface BusProducer {
+  /** Sends and resolves once every message is acknowledged by all in-sync replicas (acks=all). */
+  send(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type ConsumerRunOptions = {
+  /** Processes one batch; offsets up to the batch's last message are committed only after it resolves. */
+  eachBatch: (batch: IncomingBatch) => Promise<void>;
+  onAssign?: (assignment: ReadonlyArray<{ topic: string; partitions: number[] }>) => void;
+};
+
+export interface BusConsumer {
+  subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void>;
+  run(options: ConsumerRunOptions): Promise<void>;
+  pause(topic: string, partitions?: number[]): void;
+  resume(topic: string, partitions?: number[]): void;
+  close(): Promise<void>;
+}
+
+export interface BusAdmin {
+  createTopics(topics: ReadonlyArray<{ topic: string; partitions: number }>): Promise<void>;
+  deleteTopics(topics: readonly string[]): Promise<void>;
+  /** Resolves with the broker count; throws a retryable AppError when the cluster cannot be reached. */
+  health(): Promise<{ brokers: number }>;
+  /** Sum over partitions of (high watermark − committed offset) for a group. */
+  lag(groupId: string, topic: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+function saslOf(config: KafkaConfig): SASLOptions | undefined {
+  if (!config.sasl) return undefined;
+  const { mechanism, username, password } = config.sasl;
+  return { mechanism, username, password } as SASLOptions;
+}
+
+function clientOf(config: KafkaConfig): Kafka {
+  const sasl = saslOf(config);
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    ssl: config.ssl,
+    ...(sasl ? { sasl } : {}),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
+  });
+}
+
+function headersOf(raw: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw ?? {})) {
+    if (value === undefined) continue;
+    out[key] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  }
+  return out;
+}
+
+/** Creates an idempotent, acks=all producer (kafkajs). */
+export async function createProducer(config: KafkaConfig): Promise<BusProducer> {
+  const producer: Producer = clientOf(config).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  try {
+    await producer.connect();
+  } catch (err) {
+    throw new AppError('kafka producer could not connect', { code: 'KAFKA_UNAVAILABLE', retryable: true, cause: err });
+  }
+  return {
+    async send(topic, messages) {
+      if (messages.length === 0) return;
+      try {
+        await producer.send({
+          topic,
+          acks: -1,
+          compression: CompressionTypes.None,
+          messages: messages.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })),
+        });
+      } catch (err) {
+        throw new AppError('kafka produce failed', { code: 'KAFKA_PRODUCE_FAILED', retryable: true, cause: err, details: { topic, count: messages.length } });
+      }
+    },
+    close: () => producer.disconnect(),
+  };
+}
+
+/** Creates a consumer-group member that commits offsets only after each batch is processed (kafkajs). */
+export async function createConsumer(config: KafkaConfig, groupId: string, options: { sessionTimeoutMs?: number; maxBytesPerPartition?: number } = {}): Promise<BusConsumer> {
+  const consumer: Consumer = clientOf(config).consumer({
+    groupId,
+    sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+    heartbeatInterval: 1_000,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+    allowAutoTopicCreation: false,
+  });
+  try {
+    await consumer.connect();
+  } catch (err) {
+    throw new AppError('kafka consumer could not connect', { code: 'KAFKA_UNAVAILABLE', retryable: true, cause: err });
+  }
+  return {
+    async subscribe(topics, fromBeginning) {
+      await consumer.subscribe({ topics: [...topics], fromBeginning });
+    },
+    async run({ eachBatch, onAssign }) {
+      if (onAssign) {
+        consumer.on(consumer.events.GROUP_JOIN, (event) => {
+          const assignment = Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
+          onAssign(assignment);
+        });
+      }
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          if (!isRunning() || isStale() || batch.messages.length === 0) return;
+          const messages: IncomingMessage[] = batch.messages.map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key === null ? null : m.key.toString('utf8'),
+            value: m.value,
+            headers: headersOf(m.headers as Record<string, unknown> | undefined),
+            timestampMs: Number(m.timestamp),
+          }));
+          await eachBatch({ topic: batch.topic, partition: batch.partition, messages });
+          const last = batch.messages[batch.messages.length - 1];
+          if (last === undefined) return;
+          resolveOffset(last.offset);
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+          await heartbeat();
+        },
+      });
+    },
+    pause: (topic, partitions) => consumer.pause([partitions ? { topic, partitions } : { topic }]),
+    resume: (topic, partitions) => consumer.resume([partitions ? { topic, partitions } : { topic }]),
+    close: () => consumer.disconnect(),
+  };
+}
+
+/** Creates an admin client for topics, health and lag. */
+export async function createAdmin(config: KafkaConfig): Promise<BusAdmin> {
+  const admin: Admin = clientOf(config).admin();
+  try {
+    await admin.connect();
+  } catch (err) {
+    throw new AppError('kafka admin could not connect', { code: 'KAFKA_UNAVAILABLE', retryable: true, cause: err });
+  }
+  return {
+    async createTopics(topics) {
+      await admin.createTopics({ waitForLeaders: true, topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })) });
+    },
+    async deleteTopics(topics) {
+      await admin.deleteTopics({ topics: [...topics] });
+    },
+    async health() {
+      try {
+        const cluster = await admin.describeCluster();
+        return { brokers: cluster.brokers.length };
+      } catch (err) {
+        throw new AppError('kafka cluster unreachable', { code: 'KAFKA_UNAVAILABLE', retryable: true, cause: err });
+      }
+    },
+    async lag(groupId, topic) {
+      const [high, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+      const committedBy = new Map<number, bigint>();
+      for (const t of committed) for (const p of t.partitions) committedBy.set(p.partition, BigInt(p.offset));
+      let lag = 0n;
+      for (const p of high) {
+        const c = committedBy.get(p.partition) ?? -1n;
+        const h = BigInt(p.high);
+        lag += c < 0n ? h - BigInt(p.low) : h - c;
+      }
+      return Number(lag);
+    },
+    close: () => admin.disconnect(),
+  };
+}
