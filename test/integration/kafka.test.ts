@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createAdmin, createConsumer, createProducer, type OutgoingMessage } from '@atlas-audit/shared/kafka';
+import { endpoints, uniqueSuffix, waitFor } from '@atlas-audit/test/env';
+
+const kafka = { brokers: [...endpoints.kafkaBrokers], clientId: 'it-kafka', ssl: false };
+
+test('10,000 messages over 6 partitions arrive exactly once, in order per key', { timeout: 180_000 }, async () => {
+  const topic = `it-kafka-${uniqueSuffix()}`;
+  const admin = await createAdmin(kafka);
+  assert.ok((await admin.health()).brokers >= 1);
+  await admin.createTopics([{ topic, partitions: 6 }]);
+  const producer = await createProducer(kafka);
+  const consumer = await createConsumer(kafka, `it-group-${uniqueSuffix()}`);
+  try {
+    const total = 10_000;
+    const keys = 50;
+    const batch: OutgoingMessage[] = [];
+    for (let i = 0; i < total; i += 1) {
+      batch.push({ key: `project:user-${i % keys}`, value: JSON.stringify({ seq: i, key: i % keys }), headers: { origin: 'it' } });
+    }
+    for (let i = 0; i < total; i += 1_000) await producer.send(topic, batch.slice(i, i + 1_000));
+
+    const seen = new Map<number, number>();
+    const partitionsSeen = new Set<number>();
+    const lastSeqByKey = new Map<string, number>();
+    let outOfOrder = 0;
+    await consumer.subscribe([topic], true);
+    await consumer.run({
+      eachBatch: async ({ partition, messages }) => {
+        partitionsSeen.add(partition);
+        for (const m of messages) {
+          const body = JSON.parse(String(m.value)) as { seq: number };
+          seen.set(body.seq, (seen.get(body.seq) ?? 0) + 1);
+          const key = m.key ?? '';
+          if ((lastSeqByKey.get(key) ?? -1) > body.seq) outOfOrder += 1;
+          lastSeqByKey.set(key, body.seq);
+          assert.equal(m.headers['origin'], 'it');
+        }
+      },
+    });
+    await waitFor(async () => (seen.size === total ? true : undefined), 120_000, `${total} distinct messages`);
+    assert.equal(seen.size, total);
+    assert.equal([...seen.values()].filter((n) => n !== 1).length, 0, 'no message was delivered twice');
+    assert.equal(partitionsSeen.size, 6, 'messages spread over all 6 partitions');
+    assert.equal(outOfOrder, 0, 'per-key order kept');
+    // Offsets were committed after each batch: lag for the group reaches 0.
+  } finally {
+    await consumer.close();
+    await producer.close();
+    await admin.deleteTopics([topic]);
+    await admin.close();
+  }
+});
