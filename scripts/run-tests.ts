@@ -20,7 +20,7 @@ function run(cmd: string, args: string[]): number {
 let startedStack = false;
 const needsStack = !env['KAFKA_BROKERS'] || !env['ELASTICSEARCH_URL'] || !env['MONGODB_URI'];
 if (needsStack) {
-  const wasUp = spawnSync('bash', [stack, 'status', '--quiet'], { cwd: root, env, stdio: 'ignore' }).status === 0;
+  const wasUp = spawnSync('bash', [stack, 'status'], { cwd: root, env, stdio: 'ignore' }).status === 0;
   if (!wasUp) {
     if (run('bash', [stack, 'install']) !== 0 || run('bash', [stack, 'start']) !== 0) {
       console.error('run-tests: the local stack did not start; see the log tail above');
