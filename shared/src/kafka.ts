@@ -29,9 +29,14 @@ export interface BusProducer {
   close(): Promise<void>;
 }
 
+/** Lets a long-running batch handler keep its group membership and notice shutdown. */
+export type BatchControl = { heartbeat(): Promise<void>; isRunning(): boolean };
+
 export type ConsumerRunOptions = {
   /** Processes one batch; offsets up to the batch's last message are committed only after it resolves. */
-  eachBatch: (batch: IncomingBatch) => Promise<void>;
+  eachBatch: (batch: IncomingBatch, control: BatchControl) => Promise<void>;
+  /** How many partitions' batches may be processed at once (default 1). */
+  partitionsConsumedConcurrently?: number;
   onAssign?: (assignment: ReadonlyArray<{ topic: string; partitions: number[] }>) => void;
 };
 
@@ -124,7 +129,7 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
     async subscribe(topics, fromBeginning) {
       await consumer.subscribe({ topics: [...topics], fromBeginning });
     },
-    async run({ eachBatch, onAssign }) {
+    async run({ eachBatch, onAssign, partitionsConsumedConcurrently }) {
       if (onAssign) {
         consumer.on(consumer.events.GROUP_JOIN, (event) => {
           const assignment = Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
@@ -134,6 +139,7 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: partitionsConsumedConcurrently ?? 1,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
           if (!isRunning() || isStale() || batch.messages.length === 0) return;
           const messages: IncomingMessage[] = batch.messages.map((m) => ({
@@ -145,7 +151,7 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
             headers: headersOf(m.headers as Record<string, unknown> | undefined),
             timestampMs: Number(m.timestamp),
           }));
-          await eachBatch({ topic: batch.topic, partition: batch.partition, messages });
+          await eachBatch({ topic: batch.topic, partition: batch.partition, messages }, { heartbeat, isRunning });
           const last = batch.messages[batch.messages.length - 1];
           if (last === undefined) return;
           resolveOffset(last.offset);
