@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+
+/** The parts of a record's origin that take part in its id (the window never does). */
+export type IdCoordinates = {
+  project?: string | undefined;
+  org?: string | undefined;
+  host?: string | undefined;
+  logName?: string | undefined;
+  endpoint?: string | undefined;
+};
+
+/**
+ * Encodes the coordinates as a length-prefixed string, so that no two different coordinate
+ * sets (e.g. host "a|b" vs host "a", log "b") produce the same prefix. Precompute it once
+ * per file or request and pass it to `eventIdFromPrefix`.
+ */
+export function coordinatePrefix(coordinates: IdCoordinates): string {
+  const parts = [coordinates.project, coordinates.org, coordinates.host, coordinates.logName, coordinates.endpoint];
+  let prefix = 'atlas-audit/event-id/v1';
+  for (const part of parts) prefix += part === undefined ? '\n-' : `\n${part.length}:${part}`;
+  return `${prefix}\n`;
+}
+
+/**
+ * The deterministic event id: hex sha256 over the coordinate prefix, the occurrence index and
+ * the raw record bytes. Same inputs, same id, on every machine and every run.
+ */
+export function eventIdFromPrefix(prefix: string, raw: string | Uint8Array, occurrence: number): string {
+  return createHash('sha256').update(prefix).update(`${occurrence}\n`).update(raw).digest('hex');
+}
+
+/** `eventIdFromPrefix(coordinatePrefix(coordinates), raw, occurrence)`. */
+export function computeEventId(coordinates: IdCoordinates, raw: string | Uint8Array, occurrence: number): string {
+  return eventIdFromPrefix(coordinatePrefix(coordinates), raw, occurrence);
+}
+
+/** Turns raw bytes into a Map key that is equal exactly when the bytes are equal. */
+function rawKey(raw: string | Uint8Array): string {
+  if (typeof raw === 'string') return `s${raw}`;
+  return `b${Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1')}`;
+}
+
+/**
+ * Counts byte-identical records within one download window. `next(raw)` returns 0 for the
+ * first occurrence of those bytes, 1 for the second, and so on. Byte-identical audit lines
+ * share their `ts`, so every window that holds one holds all of them in file order: the
+ * index is the same however the windows overlap. Create one counter per (coordinates, window).
+ */
+export function createOccurrenceCounter(): { next(raw: string | Uint8Array): number } {
+  const seen = new Map<string, number>();
+  return {
+    next(raw) {
+      const key = rawKey(raw);
+      const count = seen.get(key) ?? 0;
+      seen.set(key, count + 1);
+      return count;
+    },
+  };
+}
+
+/** The occurrence index of each record of one window, in order (see createOccurrenceCounter). */
+export function assignOccurrences(records: readonly (string | Uint8Array)[]): number[] {
+  const counter = createOccurrenceCounter();
+  return records.map((raw) => counter.next(raw));
+}

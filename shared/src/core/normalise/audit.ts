@@ -1,0 +1,217 @@
+import type { AtlasEvent } from '../../schema/event.ts';
+import { EVENT_MODULE, SCHEMA_VERSION } from '../../schema/event.ts';
+import type { Result } from '../../result.ts';
+import { fail, ok } from '../../result.ts';
+import { mapAtype } from '../atype-map.ts';
+import { coordinatePrefix, eventIdFromPrefix } from '../event-id.ts';
+import { resultCodeName } from '../result-codes.ts';
+import { defaultSanitisePolicy, sanitiseParam } from '../sanitise.ts';
+import { parseExtendedDate, rawDateText } from '../timestamp.ts';
+import type { NormaliseContext } from './context.ts';
+import type { Json } from './fields.ts';
+import { asInt, asNonEmpty, asObject, asPort, asString, cloudFields, describeError, formatNamed, unique } from './fields.ts';
+
+/** The line Atlas writes instead of data for an empty or unreachable window. */
+export const NO_DATA_MARKER = 'No data for given time period or host is unreachable';
+
+/** Normalises one raw audit line (bytes or text) with its occurrence index in the window. */
+export type AuditLineNormaliser = (line: string | Uint8Array, occurrence: number) => Result<AtlasEvent>;
+
+const userAtypes = new Set(['createUser', 'updateUser', 'dropUser', 'grantRolesToUser', 'revokeRolesFromUser']);
+const roleAtypes = new Set(['createRole', 'updateRole', 'dropRole', 'grantRolesToRole', 'revokeRolesFromRole', 'grantPrivilegesToRole', 'revokePrivilegesFromRole']);
+
+function decode(line: string | Uint8Array): string {
+  const text = typeof line === 'string' ? line : Buffer.from(line.buffer, line.byteOffset, line.byteLength).toString('utf8');
+  return text.endsWith('\r') ? text.slice(0, -1) : text;
+}
+
+/** `{"$binary":"<b64>","$type":"04"}` or canonical `{"$binary":{"base64":…}}` as a UUID string. */
+function connectionUuid(value: unknown): string | undefined {
+  const binary = asObject(value)?.['$binary'];
+  const base64 = typeof binary === 'string' ? binary : asString(asObject(binary)?.['base64']);
+  if (base64 === undefined || !/^[A-Za-z0-9+/]{21}[AQgw]==$/.test(base64)) return undefined;
+  const hex = Buffer.from(base64, 'base64').toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+type Endpoint = { ip?: string; port?: number; address?: string; unix?: string; isSystemUser?: boolean };
+
+function endpoint(value: unknown): Endpoint {
+  const obj = asObject(value);
+  if (obj === undefined) return {};
+  const out: Endpoint = {};
+  const ip = asNonEmpty(obj['ip']);
+  const port = asPort(obj['port']);
+  const unix = asNonEmpty(obj['unix']);
+  if (ip !== undefined) out.ip = ip;
+  if (port !== undefined) out.port = port;
+  if (unix !== undefined) {
+    out.unix = unix;
+    out.address = unix;
+  }
+  if (obj['isSystemUser'] === true) out.isSystemUser = true;
+  return out;
+}
+
+function side(point: Endpoint): AtlasEvent['source'] | undefined {
+  if (point.ip === undefined && point.address === undefined) return undefined;
+  const out: NonNullable<AtlasEvent['source']> = {};
+  if (point.ip !== undefined) out.ip = point.ip;
+  if (point.port !== undefined) out.port = point.port;
+  if (point.address !== undefined) out.address = point.address;
+  return out;
+}
+
+function firstUser(users: unknown): { name: string; db?: string } | undefined {
+  if (!Array.isArray(users)) return undefined;
+  for (const item of users) {
+    const obj = asObject(item);
+    const name = obj === undefined ? undefined : asString(obj['user']);
+    if (name !== undefined && obj !== undefined) {
+      const db = asString(obj['db']);
+      return db === undefined ? { name } : { name, db };
+    }
+  }
+  return undefined;
+}
+
+function buildUser(doc: Json, atype: string, param: Json | undefined): AtlasEvent['user'] {
+  const roles = formatNamed(doc['roles'], 'role');
+  let actor = firstUser(doc['users']);
+  if (atype === 'authenticate' && param !== undefined) {
+    const name = asString(param['user']);
+    const db = asString(param['db']);
+    if (name !== undefined) actor = db === undefined ? { name } : { name, db };
+  } else if (actor === undefined && atype === 'logout' && param !== undefined) {
+    actor = firstUser(param['initialUsers']);
+  }
+  let target: NonNullable<AtlasEvent['user']>['target'];
+  if (userAtypes.has(atype) && param !== undefined) {
+    const name = asString(param['user']);
+    if (name !== undefined) {
+      target = { name };
+      const db = asString(param['db']);
+      if (db !== undefined) target.domain = db;
+      if (param['roles'] !== undefined) target.roles = formatNamed(param['roles'], 'role');
+    }
+  }
+  if (actor === undefined && target === undefined) return undefined;
+  const user: NonNullable<AtlasEvent['user']> = { name: actor?.name ?? '' };
+  if (actor?.db !== undefined) user.domain = actor.db;
+  if (actor !== undefined && atype !== 'authenticate' && roles.length > 0) user.roles = roles;
+  if (target !== undefined) user.target = target;
+  return user;
+}
+
+function normaliseDoc(raw: string | Uint8Array, text: string, occurrence: number, context: NormaliseContext, prefix: string): Result<AtlasEvent> {
+  if (text.trim().length === 0) return fail('blank line');
+  if (text === NO_DATA_MARKER) return fail('no-data marker');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return fail(`invalid JSON: ${describeError(err)}`);
+  }
+  const doc = asObject(parsed);
+  if (doc === undefined) return fail('not a JSON object');
+  const atype = asNonEmpty(doc['atype']);
+  if (atype === undefined) return fail('missing atype');
+  const dateValue = asObject(doc['ts'])?.['$date'];
+  const timestamp = parseExtendedDate(dateValue);
+  if (!timestamp.ok) return fail(`ts: ${timestamp.reason}`);
+
+  const mapping = mapAtype(atype);
+  const resultCode = asInt(doc['result']);
+  const outcome = resultCode === undefined ? 'unknown' : resultCode === 0 ? 'success' : 'failure';
+  const param = asObject(doc['param']);
+  const remote = endpoint(doc['remote']);
+  const local = endpoint(doc['local']);
+  const user = buildUser(doc, atype, param);
+
+  const event: AtlasEvent['event'] = {
+    id: eventIdFromPrefix(prefix, raw, occurrence),
+    kind: 'event',
+    category: mapping.category,
+    type: outcome === 'failure' && mapping.failureType !== undefined ? mapping.failureType : mapping.type,
+    action: atype,
+    outcome,
+    dataset: 'atlas.audit',
+    module: EVENT_MODULE,
+  };
+  if (resultCode !== undefined) event.code = String(resultCode);
+  if (resultCode !== undefined && resultCode !== 0) event.reason = resultCodeName(resultCode);
+
+  const out: AtlasEvent = { schema_version: SCHEMA_VERSION, '@timestamp': timestamp.value, event, cloud: cloudFields(context), related: { ip: [], user: [] }, atlas: { atype, source_coordinates: { occurrence } } };
+  if (user !== undefined) out.user = user;
+  if (roleAtypes.has(atype) && param !== undefined) {
+    const role = asString(param['role']);
+    if (role !== undefined) {
+      const db = asString(param['db']);
+      out.group = db === undefined ? { name: role } : { name: role, domain: db };
+    }
+  }
+  const source = side(remote);
+  if (source !== undefined) out.source = source;
+  const server = side(local);
+  if (server !== undefined) out.server = server;
+  if (context.host !== undefined) out.host = { name: context.host };
+  if (context.cluster !== undefined && context.cluster.length > 0) out.service = { name: context.cluster, type: 'mongodb' };
+
+  const intermediates = Array.isArray(doc['intermediates']) ? doc['intermediates'].map((hop) => endpoint(hop).ip) : [];
+  out.related = { ip: unique([remote.ip, ...intermediates, local.ip]), user: unique([user?.name, user?.target?.name]) };
+
+  const atlas = out.atlas;
+  const sanitised = sanitiseParam(param, context.sanitise ?? defaultSanitisePolicy);
+  if (sanitised !== undefined) atlas.param = sanitised;
+  if (resultCode !== undefined) atlas.result = { code: resultCode, name: resultCodeName(resultCode) };
+  const uuid = connectionUuid(doc['uuid']);
+  if (uuid !== undefined) atlas.connection_uuid = uuid;
+  if (remote.isSystemUser === true || local.isSystemUser === true) atlas.is_system_user = true;
+  else if (remote.ip !== undefined || remote.unix !== undefined) atlas.is_system_user = false;
+  if (atype === 'authenticate' && param !== undefined) {
+    const mechanism = asString(param['mechanism']);
+    if (mechanism !== undefined) atlas.mechanism = mechanism;
+    const db = asString(param['db']);
+    if (db !== undefined) atlas.auth_source = db;
+  }
+  if (context.logName !== undefined) atlas.log_name = context.logName;
+  const rawTs = rawDateText(dateValue);
+  if (rawTs !== undefined) atlas.raw_timestamp = rawTs;
+  const socket = remote.unix ?? local.unix;
+  if (socket !== undefined) atlas.unix_socket = socket;
+  const users = formatNamed(doc['users'], 'user');
+  if (users.length > 0) atlas.users = users;
+  const roles = formatNamed(doc['roles'], 'role');
+  if (roles.length > 0) atlas.roles = roles;
+  atlas.source_coordinates = coordinates(context, occurrence);
+  return ok(out);
+}
+
+function coordinates(context: NormaliseContext, occurrence: number): AtlasEvent['atlas']['source_coordinates'] {
+  const out: AtlasEvent['atlas']['source_coordinates'] = { occurrence };
+  if (context.project !== undefined && context.project.length > 0) out.project = context.project;
+  if (context.host !== undefined && context.host.length > 0) out.host = context.host;
+  if (context.logName !== undefined && context.logName.length > 0) out.log_name = context.logName;
+  return out;
+}
+
+/**
+ * Creates the audit-line normaliser for one file or download (fixed context). Each call turns a
+ * line of the mongo audit schema into one event, or a reason for a blank, non-JSON or
+ * malformed line. Never throws; the same line, context and occurrence always give the same event.
+ */
+export function createAuditNormaliser(context: NormaliseContext): AuditLineNormaliser {
+  const prefix = coordinatePrefix({ project: context.project, host: context.host, logName: context.logName });
+  return (line, occurrence) => {
+    try {
+      return normaliseDoc(line, decode(line), occurrence, context, prefix);
+    } catch (err) {
+      return fail(`internal: ${describeError(err)}`);
+    }
+  };
+}
+
+/** One-off form of createAuditNormaliser. */
+export function normaliseAuditLine(line: string | Uint8Array, occurrence: number, context: NormaliseContext): Result<AtlasEvent> {
+  return createAuditNormaliser(context)(line, occurrence);
+}

@@ -1,0 +1,110 @@
+import type { PostureKind } from '../../schema/event.ts';
+import type { JsonObject } from '../../schema/json-value.ts';
+import { canonicalise } from '../canonical-json.ts';
+import { asNonEmpty, asObject } from './fields.ts';
+
+/**
+ * One posture snapshot as fetched from the Admin API at `takenAt` (ISO). Each section is the
+ * response body as returned (paginated `{results}` bodies or bare arrays); a section that is
+ * absent was not fetched and is neither reported nor diffed.
+ */
+export type PostureSnapshot = {
+  takenAt: string;
+  databaseUsers?: unknown;
+  customDBRoles?: unknown;
+  accessList?: unknown;
+  auditLog?: unknown;
+  maintenanceWindow?: unknown;
+  encryptionAtRest?: unknown;
+};
+
+/** One resource of a snapshot, in canonical form. */
+export type PostureResource = { kind: PostureKind; resource: string; state: JsonObject };
+
+/** The Admin API endpoint each posture kind comes from (used in source coordinates). */
+export const postureEndpoints: Record<PostureKind, string> = {
+  database_user: 'databaseUsers',
+  custom_role: 'customDBRoles',
+  access_list_entry: 'accessList',
+  audit_log: 'auditLog',
+  maintenance_window: 'maintenanceWindow',
+  encryption_at_rest: 'encryptionAtRest',
+};
+
+/** Fields that say nothing about posture and change between reads. */
+const noise = new Set(['links', 'groupId']);
+
+function clean(item: Record<string, unknown>): JsonObject {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(item)) if (!noise.has(key)) copy[key] = item[key];
+  return canonicalise(copy) as JsonObject;
+}
+
+function items(body: unknown): unknown[] | undefined {
+  if (Array.isArray(body)) return body;
+  const results = asObject(body)?.['results'];
+  return Array.isArray(results) ? results : undefined;
+}
+
+function listResources(kind: PostureKind, body: unknown, keyOf: (item: Record<string, unknown>) => string | undefined, reasons: string[]): PostureResource[] {
+  const list = items(body);
+  if (list === undefined) {
+    reasons.push(`${postureEndpoints[kind]}: body is neither an array nor {results:[…]}`);
+    return [];
+  }
+  const out: PostureResource[] = [];
+  for (const [index, item] of list.entries()) {
+    const obj = asObject(item);
+    const key = obj === undefined ? undefined : keyOf(obj);
+    if (obj === undefined || key === undefined) reasons.push(`${postureEndpoints[kind]}[${index}]: no identifying field`);
+    else out.push({ kind, resource: key, state: clean(obj) });
+  }
+  return out;
+}
+
+function single(kind: PostureKind, body: unknown, reasons: string[]): PostureResource[] {
+  const obj = asObject(body);
+  if (obj === undefined) {
+    reasons.push(`${postureEndpoints[kind]}: body is not an object`);
+    return [];
+  }
+  return [{ kind, resource: postureEndpoints[kind], state: clean(obj) }];
+}
+
+/**
+ * Splits a snapshot into its resources (database users keyed `db/username`, custom roles by
+ * name, access-list entries by CIDR/IP/security group, and one resource per settings object),
+ * with a reason for every item that cannot be identified. Pure and total.
+ */
+export function extractPostureResources(snapshot: PostureSnapshot): { resources: PostureResource[]; reasons: string[] } {
+  const reasons: string[] = [];
+  const resources: PostureResource[] = [];
+  if (snapshot.databaseUsers !== undefined) {
+    resources.push(
+      ...listResources('database_user', snapshot.databaseUsers, (u) => {
+        const name = asNonEmpty(u['username']);
+        return name === undefined ? undefined : `${asNonEmpty(u['databaseName']) ?? 'admin'}/${name}`;
+      }, reasons),
+    );
+  }
+  if (snapshot.customDBRoles !== undefined) resources.push(...listResources('custom_role', snapshot.customDBRoles, (r) => asNonEmpty(r['roleName']), reasons));
+  if (snapshot.accessList !== undefined) {
+    resources.push(...listResources('access_list_entry', snapshot.accessList, (e) => asNonEmpty(e['cidrBlock']) ?? asNonEmpty(e['ipAddress']) ?? asNonEmpty(e['awsSecurityGroup']), reasons));
+  }
+  if (snapshot.auditLog !== undefined) resources.push(...single('audit_log', snapshot.auditLog, reasons));
+  if (snapshot.maintenanceWindow !== undefined) resources.push(...single('maintenance_window', snapshot.maintenanceWindow, reasons));
+  if (snapshot.encryptionAtRest !== undefined) resources.push(...single('encryption_at_rest', snapshot.encryptionAtRest, reasons));
+  return { resources, reasons };
+}
+
+/** The kinds a snapshot has data for. */
+export function snapshotKinds(snapshot: PostureSnapshot): Set<PostureKind> {
+  const kinds = new Set<PostureKind>();
+  if (snapshot.databaseUsers !== undefined) kinds.add('database_user');
+  if (snapshot.customDBRoles !== undefined) kinds.add('custom_role');
+  if (snapshot.accessList !== undefined) kinds.add('access_list_entry');
+  if (snapshot.auditLog !== undefined) kinds.add('audit_log');
+  if (snapshot.maintenanceWindow !== undefined) kinds.add('maintenance_window');
+  if (snapshot.encryptionAtRest !== undefined) kinds.add('encryption_at_rest');
+  return kinds;
+}

@@ -1,0 +1,78 @@
+import type { Result } from '../result.ts';
+import { fail, ok } from '../result.ts';
+
+const isoPattern = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
+const months: Record<string, string> = { Jan: '01', Feb: '02', Mar: '03', Apr: '04', May: '05', Jun: '06', Jul: '07', Aug: '08', Sep: '09', Oct: '10', Nov: '11', Dec: '12' };
+const javaPattern = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (?:GMT|UTC)([+-]\d{2}:?\d{2})? (\d{4})$/;
+const minMs = Date.UTC(1970, 0, 1);
+const maxMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** Epoch milliseconds to ISO 8601 UTC with ms, or a reason when out of range (1970–9999). */
+export function isoFromEpochMs(ms: number): Result<string> {
+  if (!Number.isFinite(ms) || ms < minMs || ms > maxMs) return fail(`timestamp out of range: ${String(ms)}`);
+  return ok(new Date(Math.floor(ms)).toISOString());
+}
+
+/**
+ * Parses an ISO 8601 timestamp as MongoDB and Atlas write it (`Z`, `+00:00`, `+0000`, any
+ * fraction) to ISO UTC with exactly ms. The common UTC case is rebuilt without a Date.
+ */
+export function parseIsoTimestamp(text: string): Result<string> {
+  const match = isoPattern.exec(text);
+  if (match === null) return fail(`unrecognised timestamp: ${text.slice(0, 64)}`);
+  const [, year, month, day, hour, minute, second, fraction = '', zone = 'Z'] = match;
+  const ms = (fraction + '000').slice(0, 3);
+  if (zone === 'Z' || zone === '+00:00' || zone === '+0000' || zone === '-00:00' || zone === '-0000') {
+    if (Number(month) >= 1 && Number(month) <= 12 && Number(day) >= 1 && Number(day) <= 31 && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60) {
+      const candidate = `${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}Z`;
+      // Rejects dates like 02-31 that the pattern lets through.
+      const check = Date.parse(candidate);
+      if (!Number.isNaN(check) && new Date(check).toISOString() === candidate && check >= minMs) return ok(candidate);
+    }
+    return fail(`invalid timestamp: ${text.slice(0, 64)}`);
+  }
+  const offset = zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+  const parsed = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}${offset}`);
+  if (Number.isNaN(parsed)) return fail(`invalid timestamp: ${text.slice(0, 64)}`);
+  return isoFromEpochMs(parsed);
+}
+
+/** Parses Java `Date.toString()` as Atlas access history writes it: `Tue Mar 04 14:07:40 GMT 2025`. */
+export function parseJavaDate(text: string): Result<string> {
+  const match = javaPattern.exec(text);
+  if (match === null) return fail(`unrecognised timestamp: ${text.slice(0, 64)}`);
+  const [, monthName = 'Jan', day = '1', hour, minute, second, offset, year] = match;
+  const zone = offset === undefined ? 'Z' : offset;
+  return parseIsoTimestamp(`${year}-${months[monthName] ?? '01'}-${day.padStart(2, '0')}T${hour}:${minute}:${second}.000${zone}`);
+}
+
+/** Parses either an ISO timestamp or a Java date string. */
+export function parseAnyTimestamp(text: string): Result<string> {
+  const iso = parseIsoTimestamp(text);
+  return iso.ok ? iso : parseJavaDate(text);
+}
+
+/**
+ * Parses an Extended JSON `$date` value: an ISO string, epoch ms as a number, or
+ * `{"$numberLong": "<ms>"}`. Returns ISO UTC with ms, or a reason.
+ */
+export function parseExtendedDate(value: unknown): Result<string> {
+  if (typeof value === 'string') return parseIsoTimestamp(value);
+  if (typeof value === 'number') return isoFromEpochMs(value);
+  if (typeof value === 'object' && value !== null && '$numberLong' in value) {
+    const long = (value as { $numberLong: unknown }).$numberLong;
+    if (typeof long === 'string' && /^-?\d{1,16}$/.test(long)) return isoFromEpochMs(Number(long));
+  }
+  return fail('invalid $date');
+}
+
+/** The raw text of a `$date` value, for `atlas.raw_timestamp`. */
+export function rawDateText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'object' && value !== null && '$numberLong' in value) {
+    const long = (value as { $numberLong: unknown }).$numberLong;
+    return typeof long === 'string' ? long : undefined;
+  }
+  return undefined;
+}
