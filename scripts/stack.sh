@@ -207,7 +207,13 @@ ensure_tools() {
     die "$JAVA17_HOME is not a Java 17 (set STACK_JAVA17_HOME)"
 }
 
-mvn_q() { mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$STACK_HOME/m2" "$@"; }
+# mvn_q LOG ARGS...: Maven against a local repository inside STACK_HOME (so deleting
+# STACK_HOME really is a cold start); output goes to LOG and is shown only on failure.
+mvn_q() {
+  local out=$1
+  shift
+  mvn -B -Dmaven.repo.local="$STACK_HOME/m2" "$@" >"$out" 2>&1 || fail_with_log "mvn $* failed" "$out"
+}
 
 # ok_current DIR STAMP: DIR/.ok exists and records STAMP (written last by each install).
 ok_current() { [ -f "$1/.ok" ] && [ "$(cat "$1/.ok")" = "$2" ]; }
@@ -218,7 +224,7 @@ install_kafka() {
   rm -rf "$KAFKA_HOME" && mkdir -p "$KAFKA_HOME"
   cp "$ASSETS/kafka-pom.xml" "$KAFKA_HOME/pom.xml"
   timed "kafka $KAFKA_V: resolve jars (copy-dependencies)" \
-    mvn_q -f "$KAFKA_HOME/pom.xml" "$MAVEN_DEP_PLUGIN:copy-dependencies" \
+    mvn_q "$KAFKA_HOME/install.log" -f "$KAFKA_HOME/pom.xml" "$MAVEN_DEP_PLUGIN:copy-dependencies" \
     -Dkafka.version="$KAFKA_V" -Dlog4j.version="$LOG4J_V" \
     -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs"
   [ -f "$KAFKA_HOME/libs/kafka_2.13-$KAFKA_V.jar" ] &&
@@ -235,7 +241,7 @@ install_es() {
     log "elasticsearch $ES_V: already installed"
   else
     timed "elasticsearch $ES_V: download integ-test-zip" \
-      mvn_q "$MAVEN_DEP_PLUGIN:get" -Dtransitive=false \
+      mvn_q "$STACK_HOME/es-download.log" "$MAVEN_DEP_PLUGIN:get" -Dtransitive=false \
       -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_V:zip"
     zip=$STACK_HOME/m2/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$ES_V/elasticsearch-$ES_V.zip
     [ -f "$zip" ] || die "elasticsearch: $zip not found after download"
@@ -280,7 +286,8 @@ install_ferretdb() {
     fail_with_log "ferretdb: go build failed" "$FDB_HOME/build.log"
   "$FDB_HOME/bin/ferretdb" --version | grep -q "version: $FDB_V" ||
     die "ferretdb: built binary does not report $FDB_V"
-  rm -rf "$build"
+  # The module cache stays (a rebuild needs no network); the ~0.5 GB build cache does not.
+  rm -rf "$build" "$GOCACHE"
   echo "$stamp" >"$FDB_HOME/.ok"
 }
 
@@ -439,44 +446,38 @@ cmd_start() {
 }
 
 # ---------------------------------------------------------------- stop
-# stop_pid SVC PID: TERM, wait up to STOP_GRACE_S, then KILL.
-stop_pid() {
-  local svc=$1 pid=$2 t0
+# stop_pids SVC:PID...: TERM to all at once, wait up to STOP_GRACE_S for each, then KILL.
+stop_pids() {
+  local t0 item svc pid
   t0=$(now_ms)
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null; do
-    if [ $(($(now_ms) - t0)) -ge $((STOP_GRACE_S * 1000)) ]; then
-      log "$svc: still alive after ${STOP_GRACE_S}s, sending KILL to $pid"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
+  for item in "$@"; do kill -TERM "${item#*:}" 2>/dev/null || true; done
+  for item in "$@"; do
+    svc=${item%%:*} pid=${item#*:}
+    while kill -0 "$pid" 2>/dev/null; do
+      if [ $(($(now_ms) - t0)) -ge $((STOP_GRACE_S * 1000)) ]; then
+        log "$svc: still alive after ${STOP_GRACE_S}s, sending KILL to $pid"
+        kill -KILL "$pid" 2>/dev/null || true
+        sleep 0.5
+        break
+      fi
+      sleep 0.2
+    done
+    log "$svc: stopped pid $pid after $(fmt_ms $(($(now_ms) - t0)))"
   done
-  log "$svc: stopped pid $pid in $(fmt_ms $(($(now_ms) - t0)))"
-}
-
-stop_service() {
-  local svc=$1 pid
-  pid=$(service_pid "$svc")
-  if [ -n "$pid" ]; then
-    stop_pid "$svc" "$pid"
-  else
-    log "$svc: not running"
-  fi
-  rm -f "$(pid_file "$svc")"
 }
 
 cmd_stop() {
   take_lock
-  local pid
-  # An Elasticsearch launcher still waiting for its node (start interrupted).
+  local pid svc targets=()
+  # An Elasticsearch launcher still waiting for its node (an interrupted start).
   pid=$(read_pid "$RUN_DIR/es-launcher.pid")
-  if [ -n "$pid" ] && pid_matches "$pid" "$ES_HOME/"; then stop_pid elasticsearch-launcher "$pid"; fi
-  rm -f "$RUN_DIR/es-launcher.pid"
-  stop_service elasticsearch
-  stop_service kafka
-  stop_service ferretdb
+  if [ -n "$pid" ] && pid_matches "$pid" "$ES_HOME/"; then targets+=("elasticsearch-launcher:$pid"); fi
+  for svc in elasticsearch kafka ferretdb; do
+    pid=$(service_pid "$svc")
+    if [ -n "$pid" ]; then targets+=("$svc:$pid"); else log "$svc: not running"; fi
+  done
+  [ ${#targets[@]} -eq 0 ] || stop_pids "${targets[@]}"
+  rm -f "$RUN_DIR/es-launcher.pid" "$(pid_file elasticsearch)" "$(pid_file kafka)" "$(pid_file ferretdb)"
 }
 
 # ---------------------------------------------------------------- status, env, smoke
