@@ -52,14 +52,22 @@ log() { printf '[stack %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[stack %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 fmt_ms() { printf '%d.%01ds' $(($1 / 1000)) $((($1 % 1000) / 100)); }
 
-# timed LABEL CMD...: runs CMD and prints how long it took.
+# timed LABEL CMD...: runs CMD and prints how long it took. A failure ends the script
+# through errexit (report_failure below says so), except where the caller
+# handles it with `timed ... || ...`.
 timed() {
-  local label=$1 t0 rc=0
+  local label=$1 t0
   shift
   t0=$(now_ms)
-  "$@" || rc=$?
-  log "$label: $(fmt_ms $(($(now_ms) - t0)))$([ "$rc" -eq 0 ] || echo " (FAILED, exit $rc)")"
-  return "$rc"
+  "$@"
+  log "$label: $(fmt_ms $(($(now_ms) - t0)))"
+}
+
+# report_failure: EXIT trap of install/start/stop/smoke, so that an errexit ending (whose
+# failing command has printed its own error) is never mistaken for success.
+report_failure() {
+  local rc=$?
+  [ "$rc" -eq 0 ] || printf '[stack %s] FAILED: scripts/stack.sh %s (exit %s)\n' "$(date +%H:%M:%S)" "$CMD" "$rc" >&2
 }
 
 # fail_with_log MSG FILE...: prints the last 80 lines of each log, then exits 1.
@@ -93,6 +101,9 @@ pid_matches() {
   [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$marker"
 }
+
+# running PID: alive and not a zombie (a launcher that failed stays one until reaped).
+running() { [ -n "$(ps -o stat= -p "$1" 2>/dev/null | grep -v '^Z')" ]; }
 
 read_pid() { [ -f "$1" ] && tr -dc '0-9' <"$1" || true; }
 
@@ -133,51 +144,9 @@ logs_of() {
 }
 
 # ---------------------------------------------------------------- readiness probes
-# Kafka ApiVersions v0 over /dev/tcp: a broker answers only once request processing is
-# enabled, i.e. after startup completed. Reply: size, correlation id 7, error code 0.
-kafka_ready() {
-  local hex
-  hex=$(timeout 3 bash -c '
-    exec 3<>/dev/tcp/127.0.0.1/'"$KAFKA_PORT"'
-    printf "\x00\x00\x00\x0f\x00\x12\x00\x00\x00\x00\x00\x07\x00\x05stack" >&3
-    head -c 10 <&3 | od -An -tx1' 2>/dev/null | tr -d ' \n') || return 1
-  [ "${hex:8:12}" = 000000070000 ]
-}
-
-es_ready() {
-  curl -fsS --max-time 5 \
-    "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=2s" 2>/dev/null |
-    grep -qE '"status":"(green|yellow)"'
-}
-
-# A minimal MongoDB wire client in bash (/dev/tcp + od), so readiness and smoke checks need
-# no driver: the Node `mongodb` package is not a dependency of this script. Values are
-# built as lowercase hex strings; a command is sent as one OP_MSG with a kind-0 section.
-hex_of() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
-le32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
-bson_doc() { local body=$1; echo "$(le32 $((${#body} / 2 + 5)))${body}00"; }
-bson_int() { echo "10$(hex_of "$1")00$(le32 "$2")"; }
-bson_str() { echo "02$(hex_of "$1")00$(le32 $((${#2} + 1)))$(hex_of "$2")00"; }
-bson_sub() { echo "03$(hex_of "$1")00$2"; }   # NAME DOC
-bson_arr() { echo "04$(hex_of "$1")00$2"; }   # NAME DOC keyed "0", "1", ...
-
-# mongo_cmd DOC_HEX: sends the command, prints the reply's body as hex (fails after 5s).
-mongo_cmd() {
-  local msg="0000000000${1}" # flagBits 0 (4 bytes), section kind 0 (1 byte), the document
-  msg="$(le32 $((${#msg} / 2 + 16)))$(le32 $RANDOM)00000000$(le32 2013)$msg"
-  timeout 5 bash -c '
-    exec 3<>/dev/tcp/127.0.0.1/'"$FDB_PORT"'
-    printf "$(sed "s/../\\\\x&/g" <<<"$1")" >&3
-    len=$(head -c 4 <&3 | od -An -tu4 | tr -d " ")
-    head -c $((len - 4)) <&3 | od -An -tx1 | tr -d " \n"' _ "$msg" 2>/dev/null
-}
-OK_1="016f6b00000000000000f03f" # element ok: 1.0 (double)
-
-mongo_ping() {
-  local reply
-  reply=$(mongo_cmd "$(bson_doc "$(bson_int ping 1)$(bson_str '$db' admin)")") || return 1
-  [[ $reply == *"$OK_1"* ]]
-}
+# kafka_ready, es_ready, mongo_ping and the small MongoDB wire client used by smoke.
+# shellcheck source=stack/probes.sh
+. "$ASSETS/probes.sh"
 
 # ---------------------------------------------------------------- install
 need_root() { [ "$(id -u)" -eq 0 ]; }
@@ -412,15 +381,15 @@ wait_ready() {
     fi
     if [ "$svc" = elasticsearch ]; then
       # Before its pid file exists only the launcher tells whether startup is still going.
-      if [ -z "$(service_pid "$svc")" ] && ! kill -0 "${ES_LAUNCHER_PID:-0}" 2>/dev/null &&
-        [ $(($(now_ms) - t0)) -gt 2000 ]; then
+      if [ -z "$(service_pid "$svc")" ] &&
+        { [ -z "$ES_LAUNCHER_PID" ] || ! running "$ES_LAUNCHER_PID"; }; then
         fail_with_log "$svc: exited during startup" $(logs_of "$svc")
       fi
     elif [ -z "$(service_pid "$svc")" ]; then
       fail_with_log "$svc: exited during startup" $(logs_of "$svc")
     fi
     [ $(($(now_ms) - t0)) -lt $((deadline_s * 1000)) ] ||
-      fail_with_log "$svc: not ready within ${deadline_s}s" $(logs_of "$svc")
+      fail_with_log "$svc: not ready within ${deadline_s}s (left running for inspection; 'scripts/stack.sh stop' ends it)" $(logs_of "$svc")
     sleep 0.5
   done
 }
@@ -517,43 +486,9 @@ cmd_status() {
   return "$all_up"
 }
 
-smoke_es() {
-  local idx="stack-smoke-$$" base="http://127.0.0.1:$ES_PORT" out
-  curl -fsS -XPUT "$base/$idx" -H 'content-type: application/json' \
-    -d '{"mappings":{"properties":{"ts":{"type":"date"},"user":{"type":"keyword"}}}}' >/dev/null
-  out=$(curl -fsS -XPOST "$base/_bulk?refresh=true" -H 'content-type: application/x-ndjson' --data-binary @- <<EOF
-{"index":{"_index":"$idx"}}
-{"ts":"2025-01-01T10:00:00Z","user":"alice"}
-{"index":{"_index":"$idx"}}
-{"ts":"2025-01-01T11:30:00Z","user":"bob"}
-{"index":{"_index":"$idx"}}
-{"ts":"2025-01-01T11:45:00Z","user":"alice"}
-EOF
-  )
-  [[ $out == *'"errors":false'* ]] || die "elasticsearch smoke: bulk failed: $out"
-  out=$(curl -fsS "$base/$idx/_search" -H 'content-type: application/json' -d '{
-    "size":0,"query":{"term":{"user":"alice"}},
-    "aggs":{"per_hour":{"date_histogram":{"field":"ts","fixed_interval":"1h"}},
-            "users":{"terms":{"field":"user"}}}}')
-  curl -fsS -XDELETE "$base/$idx" >/dev/null
-  [[ $out == *'"total":{"value":2'* && $out == *'"key":"alice","doc_count":2'* ]] ||
-    die "elasticsearch smoke: unexpected search result: $out"
-  log "elasticsearch: bulk 3 docs, term query hit 2, date_histogram + terms aggs OK"
-}
-
-smoke_ferretdb() {
-  local db="stack_smoke_$$" reply docs
-  mongo_ping || die "ferretdb smoke: ping failed"
-  docs=$(bson_doc "$(bson_sub 0 "$(bson_doc "$(bson_int _id 1)$(bson_str user alice)")")$(bson_sub 1 "$(bson_doc "$(bson_int _id 2)$(bson_str user bob)")")")
-  reply=$(mongo_cmd "$(bson_doc "$(bson_str insert events)$(bson_arr documents "$docs")$(bson_str '$db' "$db")")")
-  [[ $reply == *"$OK_1"* && $reply == *"$(bson_int n 2)"* ]] || die "ferretdb smoke: insert failed: $reply"
-  reply=$(mongo_cmd "$(bson_doc "$(bson_str find events)$(bson_sub filter "$(bson_doc "$(bson_str user bob)")")$(bson_str '$db' "$db")")")
-  [[ $reply == *"$OK_1"* && $reply == *"$(bson_int _id 2)$(bson_str user bob)"* && $reply != *"$(hex_of alice)"* ]] ||
-    die "ferretdb smoke: find failed: $reply"
-  reply=$(mongo_cmd "$(bson_doc "$(bson_int dropDatabase 1)$(bson_str '$db' "$db")")")
-  [[ $reply == *"$OK_1"* ]] || die "ferretdb smoke: dropDatabase failed: $reply"
-  log "ferretdb: ping, insert 2 docs, find by field, dropDatabase OK (SQLite backend)"
-}
+# smoke_es, smoke_ferretdb (Kafka's check is KafkaSmoke.java, run on the broker's jars).
+# shellcheck source=stack/smoke.sh
+. "$ASSETS/smoke.sh"
 
 cmd_smoke() {
   require_installed
@@ -567,7 +502,9 @@ cmd_smoke() {
 
 usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-case ${1:-} in
+CMD=${1:-}
+case $CMD in install | start | stop | smoke) trap report_failure EXIT ;; esac
+case $CMD in
   install) timed "stack install" cmd_install ;;
   start) cmd_start ;;
   stop) timed "stack stop" cmd_stop ;;
