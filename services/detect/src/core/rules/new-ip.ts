@@ -1,0 +1,69 @@
+import type { Rule } from '../rule.ts';
+import { none } from '../rule.ts';
+import { tactics, techniques } from '../lib/attack.ts';
+import { actorRolesOf, DAY_MS, isoDate, isSuccessfulAuth } from '../lib/event-facts.ts';
+import { prefixOf } from '../lib/ip.ts';
+
+/** Per principal: when first seen, and each prefix's [first, last] successful-login time (epoch ms). */
+type IpHistory = { f: number; p: Record<string, [number, number]> };
+const NS = 'new-ip';
+const MAX_LISTED = 5;
+
+/** D3: a successful login from a prefix (/24, /64) not seen for the principal in the lookback window. */
+export const newIp: Rule = {
+  id: 'new-ip',
+  name: 'Authentication from a new IP prefix',
+  description: 'A principal authenticated successfully from an IP prefix (/24 IPv4, /64 IPv6) it has not used in the lookback window, after its learning period.',
+  version: '1',
+  threat: { tactic: tactics.initialAccess, technique: techniques.validAccounts },
+  category: ['authentication'],
+  datasets: ['atlas.access', 'atlas.audit', 'atlas.activity'],
+  actorRule: true,
+  evaluate(event, ctx) {
+    const actor = ctx.actor;
+    const ip = event.source?.ip;
+    if (actor === undefined || ip === undefined || !isSuccessfulAuth(event)) return none;
+    const cfg = ctx.config.raw.rules['new-ip'];
+    const prefix = prefixOf(ip, cfg.ipv4PrefixLength, cfg.ipv6PrefixLength);
+    if (prefix === undefined) return none;
+    const t = ctx.timeMs;
+    const history = ctx.state.get<IpHistory>(NS, actor.key);
+    const entry = history?.p[prefix];
+    const lookbackMs = cfg.lookbackDays * DAY_MS;
+    // Known = seen at or before this instant and within the lookback (the same event replayed is known).
+    const known = entry !== undefined && entry[0] <= t && entry[1] >= t - lookbackMs;
+    if (known && entry[1] >= t) return none;
+    const h: IpHistory = history ?? { f: t, p: {} };
+    const firstSeen = Math.min(h.f, t);
+    const isLearning = t - firstSeen < cfg.learningDays * DAY_MS;
+    const others = known || isLearning ? [] : Object.entries(h.p).filter(([p, [f, l]]) => p !== prefix && f <= t && l >= t - lookbackMs);
+    h.f = firstSeen;
+    h.p[prefix] = entry === undefined ? [t, t] : [Math.min(entry[0], t), Math.max(entry[1], t)];
+    if (!known) {
+      // Forget prefixes that left the lookback, so a principal's history stays bounded.
+      for (const [p, [, l]] of Object.entries(h.p)) if (l < t - lookbackMs) delete h.p[p];
+    }
+    ctx.state.set(NS, actor.key, h);
+    if (known || isLearning) return none;
+    others.sort((a, b) => a[1][0] - b[1][0]);
+    const since = others[0] === undefined ? undefined : isoDate(others[0][1][0]);
+    const listed = others.slice(0, MAX_LISTED).map(([p]) => p).join(', ') + (others.length > MAX_LISTED ? ` (+${others.length - MAX_LISTED} more)` : '');
+    const knownText = since === undefined ? `no other prefix in the last ${cfg.lookbackDays} d` : `known since ${since}: ${listed}`;
+    const privileged = actorRolesOf(event).some((r) => ctx.config.isPrivileged(r));
+    return [{
+      subject: `${actor.key}/${prefix}`,
+      severity: privileged ? 'high' : 'medium',
+      explanation: `first successful login for ${actor.name} from ${prefix}; ${knownText}`,
+      evidenceIds: [event.event.id],
+      sourcePrefix: prefix,
+      evidence: {
+        prefix,
+        ip,
+        principal_first_seen: isoDate(firstSeen),
+        lookback_days: cfg.lookbackDays,
+        known_prefixes: others.map(([p, [f, l]]) => ({ prefix: p, first_seen: isoDate(f), last_seen: isoDate(l) })),
+        privileged,
+      },
+    }];
+  },
+};
