@@ -13,6 +13,7 @@
 # Everything downloaded, built, logged or stored lives under STACK_HOME, outside the repo.
 # Data is wiped when a stopped service is started, unless KEEP_DATA=1.
 # See docs/local-stack.md.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 STACK_HOME=${STACK_HOME:-/var/cache/atlas-audit-stack}
@@ -103,9 +104,9 @@ pid_matches() {
 }
 
 # running PID: alive and not a zombie (a launcher that failed stays one until reaped).
-running() { [ -n "$(ps -o stat= -p "$1" 2>/dev/null | grep -v '^Z')" ]; }
+running() { ps -o stat= -p "$1" 2>/dev/null | grep -qv '^Z'; }
 
-read_pid() { [ -f "$1" ] && tr -dc '0-9' <"$1" || true; }
+read_pid() { if [ -f "$1" ]; then tr -dc '0-9' <"$1"; fi; }
 
 # service_pid SVC: the recorded pid of SVC if that process is alive and ours, else empty.
 service_pid() {
@@ -135,11 +136,12 @@ ports() {
     ferretdb) echo "$FDB_PORT" ;;
   esac
 }
-logs_of() {
+# fail_svc SVC MSG: fail_with_log with the service's own logs.
+fail_svc() {
   case $1 in
-    kafka) echo "$RUN_DIR/kafka.log" ;;
-    elasticsearch) echo "$RUN_DIR/es.out $RUN_DIR/es/logs/atlas-audit-local.log" ;;
-    ferretdb) echo "$RUN_DIR/ferretdb.log" ;;
+    kafka) fail_with_log "kafka: $2" "$RUN_DIR/kafka.log" ;;
+    elasticsearch) fail_with_log "elasticsearch: $2" "$RUN_DIR/es.out" "$RUN_DIR/es/logs/atlas-audit-local.log" ;;
+    ferretdb) fail_with_log "ferretdb: $2" "$RUN_DIR/ferretdb.log" ;;
   esac
 }
 
@@ -188,7 +190,8 @@ mvn_q() {
 ok_current() { [ -f "$1/.ok" ] && [ "$(cat "$1/.ok")" = "$2" ]; }
 
 install_kafka() {
-  local stamp="kafka_2.13 $KAFKA_V log4j $LOG4J_V $(sha1sum <"$ASSETS/kafka-pom.xml" | cut -c1-12)"
+  local stamp
+  stamp="kafka_2.13 $KAFKA_V log4j $LOG4J_V $(sha1sum <"$ASSETS/kafka-pom.xml" | cut -c1-12)"
   if ok_current "$KAFKA_HOME" "$stamp"; then log "kafka $KAFKA_V: already installed"; return; fi
   rm -rf "$KAFKA_HOME" && mkdir -p "$KAFKA_HOME"
   cp "$ASSETS/kafka-pom.xml" "$KAFKA_HOME/pom.xml"
@@ -196,10 +199,10 @@ install_kafka() {
     mvn_q "$KAFKA_HOME/install.log" -f "$KAFKA_HOME/pom.xml" "$MAVEN_DEP_PLUGIN:copy-dependencies" \
     -Dkafka.version="$KAFKA_V" -Dlog4j.version="$LOG4J_V" \
     -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs"
-  [ -f "$KAFKA_HOME/libs/kafka_2.13-$KAFKA_V.jar" ] &&
-    [ -f "$KAFKA_HOME/libs/log4j-slf4j-impl-$LOG4J_V.jar" ] &&
-    [ -f "$KAFKA_HOME/libs/log4j-core-$LOG4J_V.jar" ] ||
-    die "kafka: expected jars missing from $KAFKA_HOME/libs"
+  local jar
+  for jar in "kafka_2.13-$KAFKA_V" "log4j-slf4j-impl-$LOG4J_V" "log4j-core-$LOG4J_V"; do
+    [ -f "$KAFKA_HOME/libs/$jar.jar" ] || die "kafka: $jar.jar missing from $KAFKA_HOME/libs"
+  done
   log "kafka $KAFKA_V: $(find "$KAFKA_HOME/libs" -name '*.jar' | wc -l) jars, $(du -sh "$KAFKA_HOME/libs" | cut -f1)"
   echo "$stamp" >"$KAFKA_HOME/.ok"
 }
@@ -375,7 +378,7 @@ wait_ready() {
   while true; do
     if $probe; then
       pid=$(service_pid "$svc")
-      [ -n "$pid" ] || fail_with_log "$svc: answers on its port but the recorded pid is not alive; another process owns the port?" $(logs_of "$svc")
+      [ -n "$pid" ] || fail_svc "$svc" "answers on its port but the recorded pid is not alive; another process owns the port?"
       log "$svc: ready after $(fmt_ms $(($(now_ms) - t0))) (pid $pid)"
       return 0
     fi
@@ -383,13 +386,13 @@ wait_ready() {
       # Before its pid file exists only the launcher tells whether startup is still going.
       if [ -z "$(service_pid "$svc")" ] &&
         { [ -z "$ES_LAUNCHER_PID" ] || ! running "$ES_LAUNCHER_PID"; }; then
-        fail_with_log "$svc: exited during startup" $(logs_of "$svc")
+        fail_svc "$svc" "exited during startup"
       fi
     elif [ -z "$(service_pid "$svc")" ]; then
-      fail_with_log "$svc: exited during startup" $(logs_of "$svc")
+      fail_svc "$svc" "exited during startup"
     fi
     [ $(($(now_ms) - t0)) -lt $((deadline_s * 1000)) ] ||
-      fail_with_log "$svc: not ready within ${deadline_s}s (left running for inspection; 'scripts/stack.sh stop' ends it)" $(logs_of "$svc")
+      fail_svc "$svc" "not ready within ${deadline_s}s (left running for inspection; 'scripts/stack.sh stop' ends it)"
     sleep 0.5
   done
 }

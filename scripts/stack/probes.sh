@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2016 # "$db" in single quotes is the MongoDB field name
 # Readiness probes for scripts/stack.sh, sourced by it (uses KAFKA_PORT, ES_PORT, FDB_PORT).
 # They speak each service's own protocol with bash /dev/tcp, curl and od only: no client
 # library or driver is needed, so the probes work before `npm install` and outside Node.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2016 # "$db" in single quotes is the MongoDB field name
 # Smoke checks for `scripts/stack.sh smoke`, sourced by it: one real round trip through
 # each running service, each cleaning up what it created. Each fails the script (die) with
 # the unexpected reply. Uses log/die from stack.sh and the wire client from probes.sh.
