@@ -1,0 +1,80 @@
+import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
+import type { SanitisePolicy } from '@atlas-audit/shared/core/sanitise';
+import { createOccurrenceCounter } from '@atlas-audit/shared/core/event-id';
+import { createAuditNormaliser } from '@atlas-audit/shared/core/normalise/audit';
+import { accessEntryRawKey, normaliseAccessEntry } from '@atlas-audit/shared/core/normalise/access';
+import { normaliseActivityEvent } from '@atlas-audit/shared/core/normalise/activity';
+import { validateEvent } from '@atlas-audit/shared/core/validate';
+import type { Result } from '@atlas-audit/shared/result';
+import { hintsFromFileName } from './file-name.ts';
+import type { ContentKind } from './sniff.ts';
+import { sniffContent } from './sniff.ts';
+import { forEachLine } from './split-lines.ts';
+
+/** Where the records of one scan go. */
+export type ScanSink = {
+  event(event: AtlasEvent): void;
+  invalid(location: string, reason: string): void;
+  /** Called now and then with the bytes of this input handled so far. */
+  progress?(doneBytes: number): void;
+};
+
+/** Coordinates given on the command line; file names fill in host and log name. */
+export type ScanContext = { project?: string; org?: string; host?: string; cluster?: string; sanitise?: SanitisePolicy };
+
+const PROGRESS_EVERY_LINES = 16384;
+
+function emit(result: Result<AtlasEvent>, location: string, sink: ScanSink): void {
+  if (!result.ok) {
+    sink.invalid(location, result.reason);
+    return;
+  }
+  const valid = validateEvent(result.value);
+  if (valid.ok) sink.event(valid.value);
+  else sink.invalid(location, valid.reason);
+}
+
+/**
+ * Normalises one decompressed input: audit NDJSON line by line, a dbAccessHistory body entry by
+ * entry, an events body event by event. Every record ends as one validated event or one invalid
+ * record with its location (`file:line` or `file:accessLogs[i]`). The file is one window for
+ * occurrence counting. Returns the content kind, the record count and, for unusable content, why.
+ */
+export function scanContent(file: string, bytes: Buffer, context: ScanContext, sink: ScanSink): { kind: ContentKind; records: number; detail?: string } {
+  const sniffed = sniffContent(bytes);
+  let records = 0;
+  if (sniffed.kind === 'audit') {
+    const hints = hintsFromFileName(file);
+    const normalise = createAuditNormaliser({
+      project: context.project,
+      org: context.org,
+      host: context.host ?? hints.host,
+      cluster: context.cluster,
+      logName: hints.logName ?? 'mongodb-audit-log',
+      sanitise: context.sanitise,
+    });
+    const counter = createOccurrenceCounter();
+    forEachLine(bytes, (line, lineNumber) => {
+      records += 1;
+      emit(normalise(line, counter.next(line)), `${file}:${lineNumber}`, sink);
+      if (sink.progress !== undefined && records % PROGRESS_EVERY_LINES === 0) sink.progress(line.byteOffset - bytes.byteOffset);
+    });
+  } else if (sniffed.kind === 'access') {
+    const entries = (sniffed.body as { accessLogs: unknown[] }).accessLogs;
+    const counter = createOccurrenceCounter();
+    const normaliseContext = { project: context.project, org: context.org, host: context.host, cluster: context.cluster };
+    for (const [index, entry] of entries.entries()) {
+      records += 1;
+      emit(normaliseAccessEntry(entry, counter.next(accessEntryRawKey(entry)), normaliseContext), `${file}:accessLogs[${index}]`, sink);
+    }
+  } else if (sniffed.kind === 'events') {
+    const results = (sniffed.body as { results: unknown[] }).results;
+    const normaliseContext = { project: context.project, org: context.org, cluster: context.cluster };
+    for (const [index, doc] of results.entries()) {
+      records += 1;
+      emit(normaliseActivityEvent(doc, normaliseContext), `${file}:results[${index}]`, sink);
+    }
+  }
+  sink.progress?.(bytes.length);
+  return { kind: sniffed.kind, records, ...(sniffed.detail === undefined ? {} : { detail: sniffed.detail }) };
+}

@@ -1,0 +1,60 @@
+/** Counts of one scan, for the summary on stderr. */
+export type ScanSummary = {
+  files: { file: string; kind: string; records: number; note?: string }[];
+  /** `dataset outcome` → count. */
+  outcomes: Map<string, number>;
+  /** Reason class → count. */
+  reasons: Map<string, number>;
+  /** The first invalid records with their location. */
+  examples: { location: string; reason: string }[];
+  events: number;
+  invalid: number;
+  alerts: number;
+};
+
+const MAX_EXAMPLES = 20;
+
+/** A new, empty summary. */
+export function createSummary(): ScanSummary {
+  return { files: [], outcomes: new Map(), reasons: new Map(), examples: [], events: 0, invalid: 0, alerts: 0 };
+}
+
+/** Counts one event. */
+export function countEvent(summary: ScanSummary, dataset: string, outcome: string): void {
+  summary.events += 1;
+  const key = `${dataset} ${outcome}`;
+  summary.outcomes.set(key, (summary.outcomes.get(key) ?? 0) + 1);
+}
+
+/** The class of a reason: its text before the first ':' ("invalid JSON", "ts", "missing atype"). */
+export function reasonClass(reason: string): string {
+  const colon = reason.indexOf(':');
+  return colon === -1 ? reason : reason.slice(0, colon);
+}
+
+/** Counts one invalid record and keeps it as an example while there is room. */
+export function countInvalid(summary: ScanSummary, location: string, reason: string): void {
+  summary.invalid += 1;
+  const key = reasonClass(reason);
+  summary.reasons.set(key, (summary.reasons.get(key) ?? 0) + 1);
+  if (summary.examples.length < MAX_EXAMPLES) summary.examples.push({ location, reason });
+}
+
+function sorted(map: Map<string, number>): [string, number][] {
+  return [...map.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/** Renders the summary as plain text lines (deterministic for the same scan). */
+export function renderSummary(summary: ScanSummary): string {
+  const lines: string[] = [];
+  for (const file of summary.files) lines.push(`file ${file.file}: ${file.kind}, ${file.records} records${file.note === undefined ? '' : ` (${file.note})`}`);
+  lines.push(`events: ${summary.events}, invalid: ${summary.invalid}, alerts: ${summary.alerts}`);
+  for (const [key, count] of sorted(summary.outcomes)) lines.push(`  ${key}: ${count}`);
+  if (summary.invalid > 0) {
+    lines.push('invalid records by reason:');
+    for (const [key, count] of sorted(summary.reasons)) lines.push(`  ${key}: ${count}`);
+    lines.push(`first ${summary.examples.length} invalid records:`);
+    for (const example of summary.examples) lines.push(`  ${example.location}: ${example.reason}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
