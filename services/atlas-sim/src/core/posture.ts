@@ -99,7 +99,7 @@ export function maintenanceWindowOf(project: Project): Record<string, unknown> {
 export function encryptionAtRestOf(project: Project): Record<string, unknown> {
   const provider = project.spec.encryptionAtRest;
   return {
-    awsKms: provider === 'AWS' ? { enabled: true, accessKeyID: undefined, customerMasterKeyID: 'arn:aws:kms:us-east-1:000000000000:key/sim', region: 'US_EAST_1', roleId: undefined, valid: true } : { enabled: false },
+    awsKms: provider === 'AWS' ? { enabled: true, accessKeyID: undefined, customerMasterKeyID: 'arn:aws:kms:us-east-1:000000000000:key/5f2b6c1e-8d4a-4b7e-9c3f-1a2b3c4d5e6f', region: 'US_EAST_1', roleId: undefined, valid: true } : { enabled: false },
     azureKeyVault: provider === 'AZURE' ? { enabled: true, azureEnvironment: 'AZURE', keyVaultName: 'vault', valid: true } : { enabled: false },
     googleCloudKms: provider === 'GCP' ? { enabled: true, keyVersionResourceID: 'projects/p/locations/global/keyRings/r/cryptoKeys/k/cryptoKeyVersions/1', valid: true } : { enabled: false },
   };
