@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assignOccurrences, computeEventId, coordinatePrefix, createOccurrenceCounter } from '@atlas-audit/shared/core/event-id';
+import { createAuditNormaliser } from '@atlas-audit/shared/core/normalise/audit';
+import { CONTEXT, expectEvent } from './helpers.ts';
+
+const line = (second: number, result = 0): string =>
+  `{"atype":"authCheck","ts":{"$date":"2025-03-04T14:00:${String(second).padStart(2, '0')}.000+00:00"},"remote":{"ip":"203.0.113.45","port":52114},"users":[{"user":"app_svc","db":"admin"}],"param":{"command":"find","ns":"hr.salaries"},"result":${result}}`;
+
+/** Ids of a window's lines, normalised the way ingest does it: one counter per window. */
+function windowIds(lines: string[]): string[] {
+  const normalise = createAuditNormaliser(CONTEXT);
+  const occurrences = assignOccurrences(lines);
+  return lines.map((text, i) => expectEvent(normalise(text, occurrences[i] ?? 0)).event.id);
+}
+
+test('occurrence indexes count byte-identical records within a window', () => {
+  assert.deepEqual(assignOccurrences(['a', 'b', 'a', 'a', 'b', 'c']), [0, 0, 1, 2, 1, 0]);
+  const counter = createOccurrenceCounter();
+  assert.equal(counter.next(Buffer.from('x')), 0);
+  assert.equal(counter.next(Buffer.from('x')), 1);
+  assert.equal(counter.next('x'), 0, 'text and bytes are counted separately; callers use one form per source');
+});
+
+test('a line downloaded again in an overlapping window gets the same id; genuine repeats stay distinct', () => {
+  // Second 3 holds two identical lines (same connection, same millisecond, both denied).
+  const file = [line(1), line(2), line(3, 13), line(3, 13), line(4), line(5), line(6)];
+  const first = windowIds(file.slice(0, 5)); // seconds 1..4
+  const second = windowIds(file.slice(2)); // seconds 3..6, overlapping on 3 and 4
+  assert.equal(first[2], second[0]);
+  assert.equal(first[3], second[1]);
+  assert.equal(first[4], second[2]);
+  assert.notEqual(first[2], first[3], 'repeated lines must not collide');
+  assert.equal(new Set([...first, ...second]).size, 7, 'seven distinct records, seven distinct ids');
+});
+
+test('the same bytes from another host, log or project get another id', () => {
+  const raw = line(1);
+  const base = computeEventId({ project: 'p', host: 'h', logName: 'mongodb-audit-log' }, raw, 0);
+  assert.notEqual(computeEventId({ project: 'p', host: 'h2', logName: 'mongodb-audit-log' }, raw, 0), base);
+  assert.notEqual(computeEventId({ project: 'p', host: 'h', logName: 'mongos-audit-log' }, raw, 0), base);
+  assert.notEqual(computeEventId({ project: 'q', host: 'h', logName: 'mongodb-audit-log' }, raw, 0), base);
+  assert.notEqual(computeEventId({ project: 'p', host: 'h', logName: 'mongodb-audit-log' }, raw, 1), base);
+  assert.equal(computeEventId({ project: 'p', host: 'h', logName: 'mongodb-audit-log' }, Buffer.from(raw), 0), base);
+  assert.match(base, /^[0-9a-f]{64}$/);
+});
+
+test('coordinates are length-prefixed so field boundaries cannot be forged', () => {
+  assert.notEqual(coordinatePrefix({ host: 'a_b', logName: 'c' }), coordinatePrefix({ host: 'a', logName: 'b_c' }));
+  assert.notEqual(coordinatePrefix({ host: 'ab' }), coordinatePrefix({ project: 'ab' }));
+});
