@@ -8,7 +8,7 @@ import type { JsonValue } from '../schema/json-value.ts';
 export function canonicalise(value: unknown, depth = 0): JsonValue {
   if (depth > 32) return '[depth]';
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : null;
   if (Array.isArray(value)) {
     const items = value.map((item) => canonicalise(item, depth + 1));
     const keyed = items.map((item) => [JSON.stringify(item), item] as const);

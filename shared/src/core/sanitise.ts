@@ -101,7 +101,7 @@ function copy(value: unknown, keep: boolean, depth: number, policy: SanitisePoli
   }
   if (!keep) return marker(value);
   if (typeof value === 'string') return cut(value, policy);
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : null;
   if (typeof value === 'boolean') return value;
   return marker(value);
 }

@@ -20,9 +20,9 @@ export function asNonEmpty(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-/** The value if it is a safe integer, else undefined. */
+/** The value if it is a safe integer (-0 read as 0, so it serialises as it compares), else undefined. */
 export function asInt(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value + 0 : undefined;
 }
 
 /** A TCP port (0–65535) or undefined. */
