@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, CompressionTypes, type Producer } from 'kafkajs';
+import { AppError } from '@atlas-audit/shared/errors';
+import type { KafkaConfig, OutgoingMessage } from '@atlas-audit/shared/kafka';
+import type { Checkpoint } from './core/checkpoint.ts';
+import type { CommitMessages, TxSink } from './ports.ts';
+
+/**
+ * The transactional side of Kafka for ingest (kafkajs): a transactional, idempotent, acks=all
+ * producer whose id is fixed per replica, so a restarted worker fences its predecessor and
+ * aborts whatever transaction it left open; and the compacted checkpoint log that is written
+ * in the same transactions as the events and read back on start.
+ */
+
+/** Keeps each produce request's record batches under the broker's default 1 MB limit. */
+const MAX_CHUNK_BYTES = 800_000;
+
+function kafkaOf(config: KafkaConfig): Kafka {
+  const sasl = config.sasl ? ({ mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as never) : undefined;
+  return new Kafka({ clientId: config.clientId, brokers: config.brokers, ssl: config.ssl, ...(sasl ? { sasl } : {}), logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 } });
+}
+
+function chunks(messages: readonly OutgoingMessage[]): OutgoingMessage[][] {
+  const out: OutgoingMessage[][] = [];
+  let current: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length) + (m.key?.length ?? 0) + 64;
+    if (current.length > 0 && bytes + size > MAX_CHUNK_BYTES) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+export type TxKafka = TxSink & {
+  /** Reads the checkpoint log to its end (read_committed): the latest checkpoint per key. */
+  restoreCheckpoints(): Promise<Map<string, Checkpoint>>;
+  /** Creates the checkpoint topic (1 partition, compacted) if it does not exist. */
+  ensureCheckpointTopic(): Promise<void>;
+  health(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** Connects the transactional producer (initialising the transactional id fences older instances). */
+export async function createTxKafka(config: KafkaConfig, topics: { events: string; dlq: string; checkpoints: string }, transactionalId: string): Promise<TxKafka> {
+  const kafka = kafkaOf(config);
+  const admin = kafka.admin();
+  const producer: Producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 120_000, allowAutoTopicCreation: false });
+  try {
+    await admin.connect();
+    await producer.connect();
+  } catch (err) {
+    throw new AppError('kafka transactional producer could not connect', { code: 'KAFKA_UNAVAILABLE', retryable: true, cause: err });
+  }
+
+  async function commit(messages: CommitMessages): Promise<void> {
+    const tx = await producer.transaction();
+    try {
+      for (const [topic, list] of [[topics.events, messages.events], [topics.dlq, messages.dlq], [topics.checkpoints, messages.checkpoints]] as const) {
+        for (const chunk of chunks(list)) await tx.send({ topic, acks: -1, compression: CompressionTypes.None, messages: chunk.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })) });
+      }
+      await tx.commit();
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      throw new AppError('kafka transaction failed', { code: 'KAFKA_PRODUCE_FAILED', retryable: true, cause: err, details: { events: messages.events.length } });
+    }
+  }
+
+  return {
+    commit,
+    async ensureCheckpointTopic() {
+      const existing = await admin.listTopics();
+      if (existing.includes(topics.checkpoints)) return;
+      await admin
+        .createTopics({
+          waitForLeaders: true,
+          topics: [{ topic: topics.checkpoints, numPartitions: 1, replicationFactor: -1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: String(16 * 1024 * 1024) }] }],
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
+        });
+    },
+    async restoreCheckpoints() {
+      // A tombstone for a fresh key, committed now, marks "the end" of the log for this read.
+      const fence = `fence|${transactionalId}|${randomUUID()}`;
+      const tx = await producer.transaction();
+      await tx.send({ topic: topics.checkpoints, acks: -1, messages: [{ key: fence, value: null }] });
+      await tx.commit();
+      const groupId = `${transactionalId}-restore-${randomUUID()}`;
+      const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxBytesPerPartition: 32 * 1024 * 1024, allowAutoTopicCreation: false });
+      const found = new Map<string, Checkpoint>();
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topics: [topics.checkpoints], fromBeginning: true });
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new AppError('checkpoint log not read to its end in time', { code: 'TIMEOUT', retryable: true })), 120_000);
+          consumer
+            .run({
+              autoCommit: false,
+              eachBatch: async ({ batch }) => {
+                for (const m of batch.messages) {
+                  const key = m.key?.toString('utf8');
+                  if (key === fence) {
+                    clearTimeout(timer);
+                    resolve();
+                    return;
+                  }
+                  if (key === undefined || key.startsWith('fence|') || m.value === null) continue;
+                  try {
+                    found.set(key, JSON.parse(m.value.toString('utf8')) as Checkpoint);
+                  } catch {
+                    // A record we cannot read is skipped; its key restarts from the next record or from scratch.
+                  }
+                }
+              },
+            })
+            .catch(reject);
+        });
+      } finally {
+        await consumer.disconnect().catch(() => undefined);
+        await admin.deleteGroups([groupId]).catch(() => undefined);
+      }
+      return found;
+    },
+    async health() {
+      await admin.describeCluster();
+    },
+    async close() {
+      await producer.disconnect().catch(() => undefined);
+      await admin.disconnect().catch(() => undefined);
+    },
+  };
+}
