@@ -41,6 +41,7 @@ export function runScan(options: ScanOptions, ports: ScanPorts): number {
     if (!options.events) for (const alert of alerts) write(JSON.stringify(alert));
   };
   let failed = false;
+  const state = {};
   for (const file of options.files) {
     let raw: Buffer;
     try {
@@ -68,7 +69,7 @@ export function runScan(options: ScanOptions, ports: ScanPorts): number {
         countInvalid(summary, location, reason);
       },
       ...(showProgress ? { progress: (done: number) => ports.writeErr(renderProgress(done, total, summary.events)) } : {}),
-    });
+    }, state);
     if (showProgress) ports.writeErr('\n');
     if (result.kind === 'unrecognised') failed = true;
     const note = [content.value.note, result.detail].filter((text) => text !== undefined).join('; ');

@@ -4,6 +4,9 @@ import { createOccurrenceCounter } from '@atlas-audit/shared/core/event-id';
 import { createAuditNormaliser } from '@atlas-audit/shared/core/normalise/audit';
 import { accessEntryRawKey, normaliseAccessEntry } from '@atlas-audit/shared/core/normalise/access';
 import { normaliseActivityEvent } from '@atlas-audit/shared/core/normalise/activity';
+import { normalisePostureSnapshot } from '@atlas-audit/shared/core/normalise/posture';
+import { diffSnapshots } from '@atlas-audit/shared/core/normalise/posture-diff';
+import type { PostureSnapshot } from '@atlas-audit/shared/core/normalise/posture-resources';
 import { validateEvent } from '@atlas-audit/shared/core/validate';
 import type { Result } from '@atlas-audit/shared/result';
 import { hintsFromFileName } from './file-name.ts';
@@ -22,6 +25,9 @@ export type ScanSink = {
 /** Coordinates given on the command line; file names fill in host and log name. */
 export type ScanContext = { project?: string; org?: string; host?: string; cluster?: string; sanitise?: SanitisePolicy };
 
+/** What one scan carries from file to file: the last posture snapshot, to diff the next one against. */
+export type ScanState = { previousPosture?: PostureSnapshot };
+
 const PROGRESS_EVERY_LINES = 16384;
 
 function emit(result: Result<AtlasEvent>, location: string, sink: ScanSink): void {
@@ -38,9 +44,10 @@ function emit(result: Result<AtlasEvent>, location: string, sink: ScanSink): voi
  * Normalises one decompressed input: audit NDJSON line by line, a dbAccessHistory body entry by
  * entry, an events body event by event. Every record ends as one validated event or one invalid
  * record with its location (`file:line` or `file:accessLogs[i]`). The file is one window for
- * occurrence counting. Returns the content kind, the record count and, for unusable content, why.
+ * occurrence counting. A posture snapshot gives state events, and change events against the
+ * previous snapshot of the same scan (kept in `state`). Returns the content kind, the record count and, for unusable content, why.
  */
-export function scanContent(file: string, bytes: Buffer, context: ScanContext, sink: ScanSink): { kind: ContentKind; records: number; detail?: string } {
+export function scanContent(file: string, bytes: Buffer, context: ScanContext, sink: ScanSink, state: ScanState = {}): { kind: ContentKind; records: number; detail?: string } {
   const sniffed = sniffContent(bytes);
   let records = 0;
   if (sniffed.kind === 'audit') {
@@ -73,6 +80,16 @@ export function scanContent(file: string, bytes: Buffer, context: ScanContext, s
     for (const [index, doc] of results.entries()) {
       records += 1;
       emit(normaliseActivityEvent(doc, normaliseContext), `${file}:results[${index}]`, sink);
+    }
+  } else if (sniffed.kind === 'posture') {
+    const snapshot = sniffed.body as PostureSnapshot;
+    const postureContext = { project: context.project, org: context.org };
+    const results = normalisePostureSnapshot(snapshot, postureContext);
+    if (state.previousPosture !== undefined) results.push(...diffSnapshots(state.previousPosture, snapshot, postureContext));
+    state.previousPosture = snapshot;
+    for (const [index, result] of results.entries()) {
+      records += 1;
+      emit(result, `${file}:posture[${index}]`, sink);
     }
   }
   sink.progress?.(bytes.length);

@@ -1,5 +1,7 @@
+const postureSections = ['databaseUsers', 'customDBRoles', 'accessList', 'auditLog', 'maintenanceWindow', 'encryptionAtRest'];
+
 /** What a decompressed input holds. */
-export type ContentKind = 'empty' | 'audit' | 'access' | 'events' | 'unrecognised';
+export type ContentKind = 'empty' | 'audit' | 'access' | 'events' | 'posture' | 'unrecognised';
 
 /** A sniffed input: its kind and, for JSON bodies, the parsed body. */
 export type Sniffed = { kind: ContentKind; body?: unknown; detail?: string };
@@ -15,7 +17,8 @@ function firstNonSpace(bytes: Buffer): number {
 /**
  * Recognises content: a dbAccessHistory body (`{"accessLogs":[…]}`), an events body
  * (`{"results":[…]}` of objects with eventTypeName, or a bare array of them), or audit NDJSON
- * (everything else that is not empty, including a single audit line). An empty or whitespace-only
+ * (everything else that is not empty, including a single audit line), or a posture snapshot
+ * (`{"takenAt": ISO, "databaseUsers": …, "accessList": …}`, as ingest stores them). An empty or whitespace-only
  * input is 'empty'. A JSON document that is none of these is 'unrecognised'. Never throws.
  */
 export function sniffContent(bytes: Buffer): Sniffed {
@@ -46,6 +49,7 @@ export function sniffContent(bytes: Buffer): Sniffed {
   if ('atype' in body) return { kind: 'audit' };
   if (Array.isArray((body as { accessLogs?: unknown }).accessLogs)) return { kind: 'access', body };
   if (Array.isArray((body as { results?: unknown }).results)) return { kind: 'events', body };
+  if (typeof (body as { takenAt?: unknown }).takenAt === 'string' && postureSections.some((key) => key in body)) return { kind: 'posture', body };
   if ('errorCode' in body) return { kind: 'unrecognised', detail: `an Atlas API error body (${String((body as { errorCode: unknown }).errorCode)})` };
   return { kind: 'unrecognised', detail: 'a JSON object without atype, accessLogs or results' };
 }

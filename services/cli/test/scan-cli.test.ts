@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { atlasEventSchema } from '@atlas-audit/shared/schema/event';
+
+const run = promisify(execFile);
+const root = new URL('../../../', import.meta.url).pathname;
+const bin = `${root}bin/atlas-audit`;
+const fixtures = `${root}shared/test/fixtures`;
+const files = ['audit', 'access', 'events', 'posture'].flatMap((dir) =>
+  readdirSync(`${fixtures}/${dir}`)
+    .sort()
+    .map((name) => `${fixtures}/${dir}/${name}`),
+);
+
+async function scan(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(bin, ['scan', ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' });
+    return { stdout, stderr, code: 0 };
+  } catch (err) {
+    const failed = err as { stdout: string; stderr: string; code: number };
+    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
+  }
+}
+
+test('scan --events over every fixture prints only schema-valid events, byte-identical across runs', async () => {
+  const args = ['--events', '--project', '65f0c0ffee0ddba11ab1e5e1', '--cluster', 'Cluster0', ...files];
+  const first = await scan(args);
+  const second = await scan(args);
+  assert.equal(first.code, 0, first.stderr);
+  const lines = first.stdout.trimEnd().split('\n');
+  const reported = /events: (\d+), invalid: (\d+)/.exec(first.stderr);
+  assert.ok(reported, first.stderr);
+  assert.equal(lines.length, Number(reported[1]));
+  assert.ok(lines.length > 150, `only ${lines.length} events`);
+  const datasets = new Set<string>();
+  const ids = new Set<string>();
+  for (const line of lines) {
+    const parsed = atlasEventSchema.safeParse(JSON.parse(line));
+    assert.ok(parsed.success, line.slice(0, 200));
+    datasets.add(parsed.data.event.dataset);
+    ids.add(parsed.data.event.id);
+  }
+  assert.deepEqual([...datasets].sort(), ['atlas.access', 'atlas.activity', 'atlas.audit', 'atlas.posture']);
+  // The plain and the gzipped copy of the audit log differ in host coordinates (file name), so no id repeats.
+  assert.equal(ids.size, lines.length);
+  assert.equal(second.stdout, first.stdout, 'two scans of the same input are byte-identical');
+  assert.equal(second.stderr, first.stderr);
+});
+
+test('the summary counts sources, outcomes and invalid lines with their locations', async () => {
+  const result = await scan([`${fixtures}/audit/mongodb-audit-log.ndjson`, `${fixtures}/audit/mongodb-audit-log.gz`]);
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, '', 'no detections plugged in yet: no alerts');
+  assert.match(result.stderr, /mongodb-audit-log\.gz: empty, 0 records/);
+  assert.match(result.stderr, /events: 56, invalid: 5, alerts: 0/);
+  assert.match(result.stderr, /atlas\.audit failure: 8/);
+  assert.match(result.stderr, /mongodb-audit-log\.ndjson:61: invalid JSON/);
+  assert.match(result.stderr, /no-data marker: 1/);
+});
+
+test('host and log name default from the Atlas download file name', async () => {
+  const gz = files.find((file) => file.endsWith('_MONGODB_AUDIT_LOG.log.gz')) ?? '';
+  const result = await scan(['--events', gz]);
+  const event = JSON.parse(result.stdout.split('\n')[0] ?? '{}') as { host?: { name: string }; atlas: { log_name?: string } };
+  assert.equal(event.host?.name, 'atlas-q7x2kd-shard-00-01.x7rgm.mongodb.net');
+  assert.equal(event.atlas.log_name, 'mongodb-audit-log');
+  const overridden = await scan(['--events', '--host', 'other-host', gz]);
+  assert.match(overridden.stdout.split('\n')[0] ?? '', /"host":\{"name":"other-host"\}/);
+});
+
+test('bad usage exits 2 with the reason; an unreadable file exits 1 but the other files are still scanned', async () => {
+  const usage = await scan(['--tz', 'Mars/Olympus', 'x']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /unknown time zone/);
+  const missing = await scan(['--events', `${fixtures}/no-such-file.gz`, `${fixtures}/audit/mongos-audit-log.ndjson`]);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stdout.trimEnd().split('\n').length, 2);
+  assert.match(missing.stderr, /no-such-file\.gz: unreadable/);
+});
