@@ -16,8 +16,8 @@
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
-# runuser and useradd live in sbin, which a non-login root environment may lack.
-PATH=$PATH:/usr/sbin:/sbin
+# runuser and useradd live in sbin, and Go in /usr/local/go/bin: a bare PATH may lack both.
+PATH=$PATH:/usr/sbin:/sbin:/usr/local/go/bin
 STACK_HOME=${STACK_HOME:-/var/cache/atlas-audit-stack}
 RUN_DIR=$STACK_HOME/run
 DATA_DIR=$RUN_DIR/data
