@@ -67,6 +67,13 @@ export const ingestConfigSchema = z
         retryMaxMs: ms(10, 3_600_000).default(300_000),
         replicaIndex: intFromEnv(0, 1023).default(0),
         replicaCount: intFromEnv(1, 1024).default(1),
+        /**
+         * The worker's notion of now, for replays and tests against recorded or accelerated
+         * data: now = anchorMs + (wall clock − anchorRealMs) × speed. Unset: the wall clock.
+         */
+        clock: z
+          .object({ anchorMs: intFromEnv(0, 8_640_000_000_000).optional(), anchorRealMs: intFromEnv(0, 8_640_000_000_000).optional(), speed: z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/, 'must be a number').transform(Number)]).pipe(z.number().positive().max(100_000)).default(1) })
+          .prefault({}),
         sources: z.array(z.enum(['audit', 'access', 'events', 'posture'])).min(1).default(['audit', 'access', 'events', 'posture']),
       })
       .prefault({}),
@@ -93,6 +100,7 @@ export const ingestConfigSchema = z
     if (oauth && (config.atlas.clientId === undefined || config.atlas.clientSecret === undefined)) ctx.addIssue({ code: 'custom', path: ['atlas', 'clientSecret'], message: 'ATLAS_CLIENT_ID and ATLAS_CLIENT_SECRET go together' });
     if (config.atlas.projectIds.length === 0 && config.atlas.orgIds.length === 0) ctx.addIssue({ code: 'custom', path: ['atlas', 'projectIds'], message: 'set ATLAS_PROJECT_IDS or ATLAS_ORG_IDS' });
     if (config.ingest.replicaIndex >= config.ingest.replicaCount) ctx.addIssue({ code: 'custom', path: ['ingest', 'replicaIndex'], message: 'must be less than INGEST_REPLICA_COUNT' });
+    if ((config.ingest.clock.anchorMs === undefined) !== (config.ingest.clock.anchorRealMs === undefined)) ctx.addIssue({ code: 'custom', path: ['ingest', 'clock'], message: 'INGEST_CLOCK_ANCHOR_MS and INGEST_CLOCK_ANCHOR_REAL_MS go together' });
     for (const source of ['audit', 'access', 'events'] as const) {
       const w = config.ingest[source];
       if (w.maxWindowMs <= 0) ctx.addIssue({ code: 'custom', path: ['ingest', source, 'maxWindowMs'], message: 'must be positive' });
@@ -135,6 +143,9 @@ export const ingestEnvBindings: readonly EnvBinding[] = [
   { path: 'ingest.replicaIndex', env: 'INGEST_REPLICA_INDEX' },
   { path: 'ingest.replicaCount', env: 'INGEST_REPLICA_COUNT' },
   { path: 'ingest.sources', env: 'INGEST_SOURCES', list: true },
+  { path: 'ingest.clock.anchorMs', env: 'INGEST_CLOCK_ANCHOR_MS' },
+  { path: 'ingest.clock.anchorRealMs', env: 'INGEST_CLOCK_ANCHOR_REAL_MS' },
+  { path: 'ingest.clock.speed', env: 'INGEST_CLOCK_SPEED' },
   { path: 'topics.events', env: 'TOPIC_EVENTS' },
   { path: 'topics.dlq', env: 'TOPIC_DLQ' },
   { path: 'topics.checkpoints', env: 'TOPIC_INGEST_CHECKPOINTS' },

@@ -15,11 +15,18 @@ import { createMongoCheckpoints } from './mongo-checkpoints.ts';
 import { createIngestMetrics } from './metrics.ts';
 import { startIngest } from './run.ts';
 import type { Checkpoint } from './core/checkpoint.ts';
+import type { Clock } from './ports.ts';
 
 function authOf(config: IngestConfig): AtlasAuth {
   const { publicKey, privateKey, clientId, clientSecret } = config.atlas;
   if (publicKey !== undefined && privateKey !== undefined) return createDigestAuth(publicKey, privateKey);
   return createOAuth(clientId ?? '', clientSecret ?? '', oauthTokenFetcher(config.atlas.baseUrl, config.atlas.requestTimeoutMs), { renewBeforeMs: config.atlas.tokenRenewBeforeMs, now: Date.now });
+}
+
+function clockOf(config: IngestConfig): Clock {
+  const { anchorMs, anchorRealMs, speed } = config.ingest.clock;
+  if (anchorMs === undefined || anchorRealMs === undefined) return speed === 1 ? { nowMs: Date.now } : { nowMs: () => Date.now(), speed };
+  return { nowMs: () => Math.floor(anchorMs + (Date.now() - anchorRealMs) * speed), speed };
 }
 
 async function main(): Promise<void> {
@@ -52,7 +59,8 @@ async function main(): Promise<void> {
       { name: 'ingest', check: async () => { if (ref.handle?.isReady() !== true) throw new Error('not ready'); } },
     ],
   });
-  const metrics = createIngestMetrics(http.registry, Date.now);
+  const clock = clockOf(config);
+  const metrics = createIngestMetrics(http.registry, clock.nowMs);
   const limits = { ...config.atlas.limits } as Record<EndpointFamily, FamilyLimits>;
   const client = createAtlasHttpClient({
     baseUrl: config.atlas.baseUrl,
@@ -84,7 +92,7 @@ async function main(): Promise<void> {
         },
         mirror: (checkpoints) => mongoCheckpoints.mirror(checkpoints),
       },
-      clock: { nowMs: Date.now },
+      clock,
       observer: metrics,
       log,
     },

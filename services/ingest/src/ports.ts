@@ -37,7 +37,8 @@ export type IngestObserver = {
   streams(counts: Record<string, number>): void;
 };
 
-export type Clock = { nowMs(): number };
+/** The worker's clock; `speed` > 1 when it runs faster than the wall clock (replays, tests). */
+export type Clock = { nowMs(): number; speed?: number };
 
 export type IngestDeps = {
   atlas: AtlasApi;

@@ -168,7 +168,7 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
       }
       let nextDue = nextDiscoveryMs;
       for (const [key, timing] of timings) if (!inFlight.has(key)) nextDue = Math.min(nextDue, timing.dueAtMs);
-      const waitMs = Math.max(5, Math.min(1000, nextDue - clock.nowMs()));
+      const waitMs = Math.max(5, Math.min(1000, (nextDue - clock.nowMs()) / (clock.speed ?? 1)));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, waitMs);
         const onAbort = (): void => {
