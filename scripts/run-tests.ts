@@ -1,7 +1,8 @@
 // `npm test`: runs unit tests, then integration tests against real Kafka, Elasticsearch and a
 // MongoDB-wire server. Reads KAFKA_BROKERS, ELASTICSEARCH_URL, MONGODB_URI; when any is unset
 // it installs and starts the local stack (scripts/stack.sh) and stops it afterwards if it
-// started it (unless KEEP_STACK=1). Writes nothing but test output.
+// started it (unless KEEP_STACK=1). Installs Debian's chromium when missing. Writes nothing but
+// test output.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -31,6 +32,12 @@ if (needsStack) {
   env['KAFKA_BROKERS'] ??= '127.0.0.1:9092';
   env['ELASTICSEARCH_URL'] ??= 'http://127.0.0.1:9200';
   env['MONGODB_URI'] ??= 'mongodb://127.0.0.1:27017/?directConnection=true';
+}
+
+// The review report test renders HTML in headless Chromium (Debian package).
+if (!existsSync('/usr/bin/chromium') && run('bash', [join(root, 'scripts', 'install-chromium.sh')]) !== 0) {
+  console.error('run-tests: could not install chromium (scripts/install-chromium.sh)');
+  process.exit(1);
 }
 
 const unitGlobs = ['shared/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'dashboards/test/**/*.test.ts'];
