@@ -11,7 +11,11 @@ const line = (second: number, result = 0): string =>
 function windowIds(lines: string[]): string[] {
   const normalise = createAuditNormaliser(CONTEXT);
   const occurrences = assignOccurrences(lines);
-  return lines.map((text, i) => expectEvent(normalise(text, occurrences[i] ?? 0)).event.id);
+  const ids = lines.map((text, i) => expectEvent(normalise(text, occurrences[i] ?? 0)).event.id);
+  // A fresh normaliser counting occurrences itself (one window) agrees with explicit indexes.
+  const counting = createAuditNormaliser(CONTEXT);
+  assert.deepEqual(lines.map((text) => expectEvent(counting(Buffer.from(text))).event.id), ids);
+  return ids;
 }
 
 test('occurrence indexes count byte-identical records within a window', () => {

@@ -21,12 +21,27 @@ export function coordinatePrefix(coordinates: IdCoordinates): string {
   return `${prefix}\n`;
 }
 
+/** sha256 over the coordinate prefix and the raw record bytes: the identity of the bytes at that origin. */
+export function recordDigest(prefix: string, raw: string | Uint8Array): Buffer {
+  return createHash('sha256').update(prefix).update(raw).digest();
+}
+
 /**
- * The deterministic event id: hex sha256 over the coordinate prefix, the occurrence index and
- * the raw record bytes. Same inputs, same id, on every machine and every run.
+ * The event id from a record digest and its occurrence index: the digest itself for the first
+ * occurrence (one hash per record in the common case), sha256(digest ‖ '#' ‖ occurrence) for
+ * repeats. Hex, 64 characters.
+ */
+export function eventIdFromDigest(digest: Buffer, occurrence: number): string {
+  if (occurrence === 0) return digest.toString('hex');
+  return createHash('sha256').update(digest).update(`#${occurrence}`).digest('hex');
+}
+
+/**
+ * The deterministic event id: hex sha256 over the coordinate prefix, the raw record bytes and
+ * the occurrence index. Same inputs, same id, on every machine and every run.
  */
 export function eventIdFromPrefix(prefix: string, raw: string | Uint8Array, occurrence: number): string {
-  return createHash('sha256').update(prefix).update(`${occurrence}\n`).update(raw).digest('hex');
+  return eventIdFromDigest(recordDigest(prefix, raw), occurrence);
 }
 
 /** `eventIdFromPrefix(coordinatePrefix(coordinates), raw, occurrence)`. */
@@ -51,6 +66,22 @@ export function createOccurrenceCounter(): { next(raw: string | Uint8Array): num
   return {
     next(raw) {
       const key = rawKey(raw);
+      const count = seen.get(key) ?? 0;
+      seen.set(key, count + 1);
+      return count;
+    },
+  };
+}
+
+/**
+ * Like createOccurrenceCounter, keyed by record digests (32 bytes each), so a window of a
+ * million lines keeps a million small keys rather than a million copies of the lines.
+ */
+export function createDigestCounter(): { next(digest: Buffer): number } {
+  const seen = new Map<string, number>();
+  return {
+    next(digest) {
+      const key = digest.toString('latin1');
       const count = seen.get(key) ?? 0;
       seen.set(key, count + 1);
       return count;

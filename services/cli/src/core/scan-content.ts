@@ -60,10 +60,9 @@ export function scanContent(file: string, bytes: Buffer, context: ScanContext, s
       logName: hints.logName ?? 'mongodb-audit-log',
       sanitise: context.sanitise,
     });
-    const counter = createOccurrenceCounter();
     forEachLine(bytes, (line, lineNumber) => {
       records += 1;
-      emit(normalise(line, counter.next(line)), `${file}:${lineNumber}`, sink);
+      emit(normalise(line), `${file}:${lineNumber}`, sink);
       if (sink.progress !== undefined && records % PROGRESS_EVERY_LINES === 0) sink.progress(line.byteOffset - bytes.byteOffset);
     });
   } else if (sniffed.kind === 'access') {

@@ -3,7 +3,7 @@ import { EVENT_MODULE, SCHEMA_VERSION } from '../../schema/event.ts';
 import type { Result } from '../../result.ts';
 import { fail, ok } from '../../result.ts';
 import { mapAtype } from '../atype-map.ts';
-import { coordinatePrefix, eventIdFromPrefix } from '../event-id.ts';
+import { coordinatePrefix, createDigestCounter, eventIdFromDigest, recordDigest } from '../event-id.ts';
 import { resultCodeName } from '../result-codes.ts';
 import { defaultSanitisePolicy, sanitiseParam } from '../sanitise.ts';
 import { parseExtendedDate, rawDateText } from '../timestamp.ts';
@@ -14,8 +14,12 @@ import { asInt, asNonEmpty, asObject, asPort, asString, cloudFields, describeErr
 /** The line Atlas writes instead of data for an empty or unreachable window. */
 export const NO_DATA_MARKER = 'No data for given time period or host is unreachable';
 
-/** Normalises one raw audit line (bytes or text) with its occurrence index in the window. */
-export type AuditLineNormaliser = (line: string | Uint8Array, occurrence: number) => Result<AtlasEvent>;
+/**
+ * Normalises one raw audit line (bytes or text). `occurrence` is its index among byte-identical
+ * lines of the window; when omitted, the normaliser counts it itself, treating every line it
+ * has seen as one window.
+ */
+export type AuditLineNormaliser = (line: string | Uint8Array, occurrence?: number) => Result<AtlasEvent>;
 
 const userAtypes = new Set(['createUser', 'updateUser', 'dropUser', 'grantRolesToUser', 'revokeRolesFromUser']);
 const roleAtypes = new Set(['createRole', 'updateRole', 'dropRole', 'grantRolesToRole', 'revokeRolesFromRole', 'grantPrivilegesToRole', 'revokePrivilegesFromRole']);
@@ -103,7 +107,7 @@ function buildUser(doc: Json, atype: string, param: Json | undefined): AtlasEven
   return user;
 }
 
-function normaliseDoc(raw: string | Uint8Array, text: string, occurrence: number, context: NormaliseContext, prefix: string): Result<AtlasEvent> {
+function normaliseDoc(digest: Buffer, text: string, occurrence: number, context: NormaliseContext): Result<AtlasEvent> {
   if (text.trim().length === 0) return fail('blank line');
   if (text === NO_DATA_MARKER) return fail('no-data marker');
   let parsed: unknown;
@@ -129,7 +133,7 @@ function normaliseDoc(raw: string | Uint8Array, text: string, occurrence: number
   const user = buildUser(doc, atype, param);
 
   const event: AtlasEvent['event'] = {
-    id: eventIdFromPrefix(prefix, raw, occurrence),
+    id: eventIdFromDigest(digest, occurrence),
     kind: 'event',
     category: mapping.category,
     type: outcome === 'failure' && mapping.failureType !== undefined ? mapping.failureType : mapping.type,
@@ -196,15 +200,18 @@ function coordinates(context: NormaliseContext, occurrence: number): AtlasEvent[
 }
 
 /**
- * Creates the audit-line normaliser for one file or download (fixed context). Each call turns a
+ * Creates the audit-line normaliser for one download window (fixed context). Each call turns a
  * line of the mongo audit schema into one event, or a reason for a blank, non-JSON or
  * malformed line. Never throws; the same line, context and occurrence always give the same event.
  */
 export function createAuditNormaliser(context: NormaliseContext): AuditLineNormaliser {
   const prefix = coordinatePrefix({ project: context.project, host: context.host, logName: context.logName });
+  const counter = createDigestCounter();
   return (line, occurrence) => {
     try {
-      return normaliseDoc(line, decode(line), occurrence, context, prefix);
+      const text = decode(line);
+      const digest = recordDigest(prefix, typeof line === 'string' ? text : line.subarray(0, line[line.length - 1] === 13 ? line.length - 1 : line.length));
+      return normaliseDoc(digest, text, occurrence ?? counter.next(digest), context);
     } catch (err) {
       return fail(`internal: ${describeError(err)}`);
     }
