@@ -101,6 +101,8 @@ function snapshotAt(ms: number, open: boolean, auditEnabled: boolean): PostureSn
 }
 
 function alertOf(rule: { id: string; name: string; severity: Alert['severity']; tactic: [string, string]; technique: [string, string] }, subject: string, ms: number, evidence: AtlasEvent[], project: string, user: string, ip: string): Alert {
+  const host = evidence.find((e) => e.host)?.host?.name;
+  const cluster = evidence.find((e) => e.service)?.service?.name;
   const start = iso(ms - (ms % 3_600_000));
   const id = createHash('sha256').update(`${rule.id}\0${subject}\0${start}`).digest('hex');
   const severityNumber = { low: 1, medium: 2, high: 3, critical: 4 }[rule.severity];
@@ -117,6 +119,8 @@ function alertOf(rule: { id: string; name: string; severity: Alert['severity']; 
     message,
     user: { name: user },
     source: { ip },
+    ...(host === undefined ? {} : { host: { name: host } }),
+    ...(cluster === undefined ? {} : { service: { name: cluster } }),
     cloud: { provider: 'mongodb_atlas', project: { id: project } },
     related: { ip: [ip], user: [user] },
     atlas: { alert: { subject, window: { start, end: iso(Date.parse(start) + 3_600_000) }, explanation: `${message}; ${evidence.length} evidence events`, evidence_event_ids: evidence.slice(0, 20).map((e) => e.event.id), evidence: { count: evidence.length } } },
