@@ -51,6 +51,9 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
   const inFlight = new Set<string>();
   let checkpoints = new Map<string, Checkpoint>();
   let ready = false;
+  // After a failed commit the outcome is unknown (the transaction may have committed): the
+  // checkpoints are read back from the log before any further window starts.
+  let needsRestore = false;
   let wakeLoop: (() => void) | undefined;
   const wake = (): void => wakeLoop?.();
 
@@ -93,6 +96,7 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
         await commitWindow(committer, stream, record, outcome, next);
       } catch (err) {
         log.warn({ err, stream: stream.key }, 'window commit failed');
+        needsRestore = true;
         timings.set(stream.key, afterFailure(timings.get(stream.key) ?? { dueAtMs: 0, failures: 0 }, clock.nowMs(), config.ingest.retryBaseMs, config.ingest.retryMaxMs, random));
         return;
       }
@@ -149,7 +153,16 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
         ready = true;
         nextDiscoveryMs = clock.nowMs() + (failures > 0 ? Math.min(config.ingest.retryBaseMs * 2, config.ingest.discoveryIntervalMs) : config.ingest.discoveryIntervalMs);
       }
-      const slots = config.ingest.maxWindowsInFlight - inFlight.size;
+      if (needsRestore && inFlight.size === 0) {
+        try {
+          checkpoints = await deps.checkpoints.restore();
+          needsRestore = false;
+          log.info({ checkpoints: checkpoints.size }, 'checkpoints restored after a failed commit');
+        } catch (err) {
+          log.warn({ err }, 'checkpoint restore failed');
+        }
+      }
+      const slots = needsRestore ? 0 : config.ingest.maxWindowsInFlight - inFlight.size;
       for (const key of dueStreams(timings, inFlight, clock.nowMs(), slots)) {
         const stream = streams.get(key);
         if (stream === undefined) continue;
