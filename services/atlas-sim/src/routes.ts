@@ -2,7 +2,7 @@ import { accessHistory, accessHistoryMaxLogs } from './core/access-history.ts';
 import { clusterNotFound, groupNotFound, hostNotFound, invalidQueryParameter, orgNotFound, apiError, type ApiError } from './core/api-error.ts';
 import { jsonV20230101, logsGzip, type VersionSpec } from './core/api-version.ts';
 import { orgEvents, projectEvents, type AtlasEvent } from './core/events.ts';
-import { linesForWindow, type ChunkLine, type LateLines } from './core/host-chunk.ts';
+import { linesForWindow, type ChunkLine, type ChunkSource, type LateLines } from './core/host-chunk.ts';
 import { paginate, parsePageQuery } from './core/paging.ts';
 import { accessListAt, auditConfigAt, customRolesOf, databaseUsersAt, encryptionAtRestOf, maintenanceWindowOf } from './core/posture.ts';
 import { logNames, type LogName, type Project, type World } from './core/world.ts';
@@ -12,7 +12,7 @@ import { logNames, type LogName, type Project, type World } from './core/world.t
  * log), media-type versions and handler. Handlers are synchronous over the simulated world.
  */
 
-export type RouteContext = { world: World; url: URL; params: string[]; nowMs: number; base: string; late: LateLines | undefined };
+export type RouteContext = { world: World; url: URL; params: string[]; nowMs: number; base: string; late: LateLines | undefined; chunkSource: ChunkSource };
 
 export type Reply =
   | { kind: 'json'; body: unknown }
@@ -112,7 +112,7 @@ function logDownload(ctx: RouteContext): Reply {
     const endS = end.value ?? (start.value === undefined ? nowS : start.value + dayS);
     const startS = start.value ?? endS - dayS;
     if (startS > endS) return err(invalidQueryParameter('startDate'));
-    const lines = linesForWindow(ctx.world, project.id, hostname, logName as LogName, startS * 1000, endS * 1000, ctx.nowMs, ctx.late);
+    const lines = linesForWindow(ctx.world, project.id, hostname, logName as LogName, startS * 1000, endS * 1000, ctx.nowMs, ctx.late, ctx.chunkSource);
     const filename = `${hostname}_${fileTimestamp(startS * 1000)}_${fileTimestamp(endS * 1000)}_${logSuffix[logName as LogName]}.log.gz`;
     return { kind: 'log', lines, filename, window: { startMs: startS * 1000, endMs: endS * 1000 } };
   });

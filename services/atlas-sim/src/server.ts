@@ -9,12 +9,12 @@ import { apiError, invalidVersionError, rateLimitedError, resourceNotFound, unau
 import { resolveVersion } from './core/api-version.ts';
 import { clockAt } from './core/clock.ts';
 import type { FaultSpec } from './core/faults.ts';
-import { lineBytes, type ChunkLine, type LateLines } from './core/host-chunk.ts';
+import { encodeLines, linesForHostChunk, type ChunkLine, type ChunkSource, type LateLines } from './core/host-chunk.ts';
 import { parseScenario, type Scenario } from './core/scenario.ts';
 import type { BucketLimits } from './core/token-bucket.ts';
 import { buildWorld, checkReferences } from './core/world.ts';
 import { matchRoute, type Reply } from './routes.ts';
-import { createState, type SimControl, type SimState } from './state.ts';
+import { createState, type RequestRecord, type SimControl, type SimState } from './state.ts';
 
 /**
  * The HTTP shell of the Atlas Admin API simulator: node:http, one handler, the pure core
@@ -69,6 +69,8 @@ export type SimOptions = {
   /** gzip level of log downloads (1 fastest … 9 smallest). */
   gzipLevel?: number;
   maxRecordedRequests?: number;
+  /** How many generated 5-minute chunks to keep in memory (0 = no cache). */
+  chunkCacheSize?: number;
   /** Source of real time (tests may inject one); defaults to Date.now. */
   realNow?: () => number;
 };
@@ -96,13 +98,22 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<string>
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function concatLines(lines: readonly ChunkLine[]): Buffer {
-  const parts: Uint8Array[] = [];
-  const newline = Buffer.from('\n');
-  for (const line of lines) {
-    parts.push(lineBytes(line), newline);
-  }
-  return Buffer.concat(parts);
+/** An LRU cache of generated chunks in front of the pure generator (chunks never change). */
+function cachedChunkSource(maxChunks: number): ChunkSource {
+  const cache = new Map<string, ChunkLine[]>();
+  return (world, projectId, hostname, logName, chunkStart) => {
+    const key = `${projectId}|${hostname}|${logName}|${chunkStart}`;
+    const hit = cache.get(key);
+    if (hit !== undefined) {
+      cache.delete(key);
+      cache.set(key, hit);
+      return hit;
+    }
+    const lines = linesForHostChunk(world, projectId, hostname, logName, chunkStart);
+    cache.set(key, lines);
+    if (cache.size > maxChunks) cache.delete(cache.keys().next().value as string);
+    return lines;
+  };
 }
 
 /** Starts a simulator; resolves once it listens. */
@@ -142,6 +153,8 @@ export async function startAtlasSim(options: SimOptions): Promise<RunningSim> {
     maxRecordedRequests: options.maxRecordedRequests ?? 100000,
   });
   const gzipLevel = options.gzipLevel ?? 6;
+  const cacheSize = options.chunkCacheSize ?? 4000;
+  const chunkSource = cacheSize > 0 ? cachedChunkSource(cacheSize) : linesForHostChunk;
   const log = options.logger;
   const timers = new Set<NodeJS.Timeout>();
   const sleep = (ms: number): Promise<void> =>
@@ -154,7 +167,7 @@ export async function startAtlasSim(options: SimOptions): Promise<RunningSim> {
     });
 
   const server: Server = createServer((req, res) => {
-    handle(state, req, res, { gzipLevel, sleep }).catch((err: unknown) => {
+    handle(state, req, res, { gzipLevel, sleep, chunkSource }).catch((err: unknown) => {
       log?.error({ err, path: req.url }, 'request failed');
       if (!res.headersSent) {
         const out = errorOut(apiError(500, 'UNEXPECTED_ERROR', 'Unexpected error.'));
@@ -189,10 +202,12 @@ export async function startAtlasSim(options: SimOptions): Promise<RunningSim> {
   };
 }
 
-type HandleOptions = { gzipLevel: number; sleep: (ms: number) => Promise<void> };
+type HandleOptions = { gzipLevel: number; sleep: (ms: number) => Promise<void>; chunkSource: ChunkSource };
 
 async function handle(state: SimState, req: IncomingMessage, res: ServerResponse, options: HandleOptions): Promise<void> {
   const atMs = state.realNow();
+  // One simulated instant per request: what is served and what is recorded must agree exactly.
+  let simMs = state.control.now();
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   const base = `http://${req.headers.host ?? 'localhost'}`;
@@ -206,7 +221,7 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
   if (url.pathname === '/api/oauth/token' || url.pathname === '/api/oauth/revoke') {
     const form = new URLSearchParams(method === 'POST' ? await readBody(req, 65536) : '');
     const reply = method !== 'POST' ? { status: 405, body: '', headers: {} } : url.pathname.endsWith('token') ? issueToken(state, req.headers.authorization, form) : revokeToken(state, req.headers.authorization, form);
-    state.record({ atMs, simMs: state.control.now(), method, path: url.pathname, endpoint: url.pathname.endsWith('token') ? 'oauthToken' : 'oauthRevoke', status: reply.status, auth: 'none' });
+    state.record({ atMs, simMs, method, path: url.pathname, endpoint: url.pathname.endsWith('token') ? 'oauthToken' : 'oauthRevoke', status: reply.status, auth: 'none' });
     send({ status: reply.status, headers: reply.headers, body: reply.body });
     return;
   }
@@ -222,9 +237,9 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
     ...(endpoint === 'logs' || endpoint === 'accessHistory' ? { host: params[1] } : {}),
     ...(endpoint === 'logs' ? { logName: params[2] } : {}),
   };
-  const recordAs = (status: number, extra: Partial<{ window: { startMs: number; endMs: number; lineCount: number } }> = {}): void =>
+  const recordAs = (status: number, extra: Partial<Pick<RequestRecord, 'window' | 'late' | 'fault'>> = {}): void =>
     state.record({
-      atMs, simMs: state.control.now(), method, path: url.pathname, endpoint, status, auth: auth.ok ? auth.kind : 'none',
+      atMs, simMs, method, path: url.pathname, endpoint, status, auth: auth.ok ? auth.kind : 'none',
       ...(facts.groupId === undefined ? {} : { groupId: facts.groupId }),
       ...(matched?.route.scope === 'org' && params[0] !== undefined ? { orgId: params[0] } : {}),
       ...(facts.host === undefined ? {} : { host: facts.host }),
@@ -266,21 +281,22 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
   if (fault !== undefined) {
     switch (fault.kind) {
       case 'http-error':
-        recordAs(fault.status);
+        recordAs(fault.status, { fault: fault.kind });
         send(errorOut(apiError(fault.status, fault.errorCode ?? (fault.status === 429 ? 'RATE_LIMITED' : 'UNEXPECTED_ERROR'), fault.status >= 500 ? 'Unexpected error.' : null), rateHeaders));
         return;
       case 'rate-limit-no-retry-after':
-        recordAs(429);
+        recordAs(429, { fault: fault.kind });
         send(errorOut(apiError(429, 'RATE_LIMITED', 'Too many requests.'), rateHeaders));
         return;
       case 'reset':
-        recordAs(0);
+        recordAs(0, { fault: fault.kind });
         req.socket.destroy();
         return;
       case 'stall':
         await options.sleep(fault.stallMs);
+        simMs = state.control.now();
         if (req.socket.destroyed) {
-          recordAs(0);
+          recordAs(0, { fault: fault.kind });
           return;
         }
         break;
@@ -289,29 +305,29 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
     }
   }
 
-  const nowMs = state.control.now();
-  const reply: Reply = matched.route.handler({ world: state.control.world, url, params, nowMs, base, late: state.late() });
+  const reply: Reply = matched.route.handler({ world: state.control.world, url, params, nowMs: simMs, base, late: state.late(), chunkSource: options.chunkSource });
   if (reply.kind === 'error') {
     recordAs(reply.error.status);
     send(errorOut(reply.error, rateHeaders));
     return;
   }
   if (reply.kind === 'json') {
-    recordAs(200);
+    recordAs(200, fault === undefined ? {} : { fault: fault.kind });
     send(jsonOut(200, reply.body, version.value.contentType, { ...rateHeaders, ...versionHeaders }));
     return;
   }
-  recordAs(200, { window: { ...reply.window, lineCount: reply.lines.length } });
+  const late = state.late();
+  recordAs(200, { window: { ...reply.window, lineCount: reply.lines.length }, ...(late === undefined ? {} : { late }), ...(fault === undefined ? {} : { fault: fault.kind }) });
   const logHeaders = { 'Content-Type': version.value.contentType, 'Content-Disposition': `attachment; filename="${reply.filename}"`, ...rateHeaders, ...versionHeaders };
   if (reply.lines.length === 0) {
     send({ status: 200, headers: { ...logHeaders, 'X-Uncompressed-Content-Length': 0 }, body: Buffer.alloc(0) });
     return;
   }
-  const raw = concatLines(reply.lines);
+  const raw = encodeLines(reply.lines);
   let body = await gzipAsync(raw, { level: options.gzipLevel });
   if (fault?.kind === 'corrupt-gzip') {
     body = Buffer.from(body);
     for (let i = Math.floor(body.length / 3); i < Math.min(body.length - 8, Math.floor(body.length / 3) + 64); i++) body[i] = (body[i] ?? 0) ^ 0x5a;
   } else if (fault?.kind === 'truncated-gzip') body = body.subarray(0, Math.max(10, Math.floor(body.length * 0.6)));
-  send({ status: 200, headers: { ...logHeaders, 'X-Uncompressed-Content-Length': raw.length }, body });
+  send({ status: 200, headers: { ...logHeaders, 'X-Uncompressed-Content-Length': raw.length }, body: Buffer.from(body) });
 }

@@ -26,6 +26,10 @@ export type RequestRecord = {
   /** For log downloads: the window asked for (ms) and how many lines were served. */
   window?: { startMs: number; endMs: number; lineCount: number };
   auth?: 'digest' | 'bearer' | 'none';
+  /** The late-line setting in force when a log was served (to recompute exactly what was sent). */
+  late?: LateLines;
+  /** The fault applied to this request, if any (a faulted log body was not usable). */
+  fault?: string;
 };
 
 export type SimControl = {

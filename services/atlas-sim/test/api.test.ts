@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { javaDateText } from '../src/core/access-history.ts';
 import { lineBytes, linesForWindow } from '../src/core/host-chunk.ts';
 import type { RunningSim } from '../src/server.ts';
+import { servedLines } from '../src/served.ts';
 import { acmeOrg, analytics, bearerClient, gzipV2, json, payments, smallNow, startSmall } from './helpers.ts';
 
 let sim: RunningSim;
@@ -137,6 +138,9 @@ test('a download is gzip NDJSON equal, byte for byte, to the generator lines of 
   const served = sim.control.requests({ endpoint: 'logs', host: host! }).at(-1);
   assert.equal(served?.window?.lineCount, expected.length);
   assert.equal(served?.simMs, smallNow);
+  const distinct = servedLines(sim.control.world, sim.control.requests({ host: host! }));
+  assert.equal(distinct.size, new Set(expected.map((l) => l.text)).size);
+  assert.ok(expected.every((l) => distinct.has(`${payments}|${host}|mongodb-audit-log|${l.text}`)));
 });
 
 test('access history: newest first, nLogs caps, filters work, timestamps come in both formats, logLine keeps mongod padding', async () => {

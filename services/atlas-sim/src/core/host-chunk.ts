@@ -33,6 +33,33 @@ export function lineBytes(line: ChunkLine): Uint8Array {
   return line.bytes ?? encoder.encode(line.text);
 }
 
+/** The NDJSON body of a list of lines: each line's bytes followed by a newline. */
+export function encodeLines(lines: readonly ChunkLine[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let run: string[] = [];
+  const flush = (): void => {
+    if (run.length > 0) parts.push(encoder.encode(`${run.join('\n')}\n`));
+    run = [];
+  };
+  for (const line of lines) {
+    if (line.bytes === undefined) run.push(line.text);
+    else {
+      flush();
+      parts.push(line.bytes, encoder.encode('\n'));
+    }
+  }
+  flush();
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
 function corrupt(text: string, kind: InvalidKind): ChunkLine {
   if (kind === 'truncated') return { text: text.slice(0, Math.max(1, Math.floor(text.length / 2))), invalid: kind, t: 0 };
   if (kind === 'invalid-json') return { text: text.replace(/"atype" ?: ?"/, '"atype" "'), invalid: kind, t: 0 };
@@ -92,12 +119,15 @@ export function isLateLine(world: World, hostname: string, logName: LogName, chu
   return hashString(`late|${world.seed}|${hostname}|${logName}|${chunkStart}|${index}`) / 4294967296 < late.fraction;
 }
 
+/** Where chunk lines come from: `linesForHostChunk` itself, or a cache in front of it. */
+export type ChunkSource = (world: World, projectId: string, hostname: string, logName: LogName, chunkStart: number) => ChunkLine[];
+
 /** The lines of a chunk visible at `nowMs`: none before it is published, late lines only after their delay. */
-export function publishedLinesForHostChunk(world: World, projectId: string, hostname: string, logName: LogName, chunkStart: number, nowMs: number, late?: LateLines): ChunkLine[] {
+export function publishedLinesForHostChunk(world: World, projectId: string, hostname: string, logName: LogName, chunkStart: number, nowMs: number, late?: LateLines, source: ChunkSource = linesForHostChunk): ChunkLine[] {
   const lagMs = world.scenario.publicationLagSeconds * 1000;
   const publishedAt = chunkPublishedAt(chunkStart, lagMs);
   if (nowMs < publishedAt) return [];
-  const lines = linesForHostChunk(world, projectId, hostname, logName, chunkStart);
+  const lines = source(world, projectId, hostname, logName, chunkStart);
   if (late === undefined || nowMs >= publishedAt + late.delayMs) return lines;
   return lines.filter((_, i) => !isLateLine(world, hostname, logName, chunkStart, i, late));
 }
@@ -106,11 +136,11 @@ export function publishedLinesForHostChunk(world: World, projectId: string, host
  * What a log download for [startMs, endMs] returns at `nowMs`: the published lines of every
  * chunk overlapping the window, chunk by chunk, oldest first. Empty = a 0-byte response.
  */
-export function linesForWindow(world: World, projectId: string, hostname: string, logName: LogName, startMs: number, endMs: number, nowMs: number, late?: LateLines): ChunkLine[] {
+export function linesForWindow(world: World, projectId: string, hostname: string, logName: LogName, startMs: number, endMs: number, nowMs: number, late?: LateLines, source: ChunkSource = linesForHostChunk): ChunkLine[] {
   const out: ChunkLine[] = [];
   const lastUseful = Math.min(endMs, nowMs, world.endMs);
   for (const c of chunksOverlapping(Math.max(startMs, world.startMs - chunkMs), lastUseful)) {
-    for (const line of publishedLinesForHostChunk(world, projectId, hostname, logName, c, nowMs, late)) out.push(line);
+    for (const line of publishedLinesForHostChunk(world, projectId, hostname, logName, c, nowMs, late, source)) out.push(line);
   }
   return out;
 }
