@@ -5,10 +5,10 @@ import { tactics, techniques } from '../lib/attack.ts';
 import { isoTime, MINUTE_MS } from '../lib/event-facts.ts';
 import { bool, postureOf, str } from '../lib/posture.ts';
 
-/** Per scope: host → [first event ms, last event ms, distinct active minutes (capped)]. */
+/** Per scope: host → [first event ms, last event ms, distinct active minutes (capped)], and the last silence check. */
 type Hosts = Record<string, [number, number, number]>;
-const NS_HOSTS = 'audit-hosts';
-const NS_CHECK = 'audit-check';
+type Coverage = { h: Hosts; c: number };
+const NS = 'audit-coverage';
 const ACTIVE_CAP = 100_000;
 
 const CONTROL_EVENTS: Record<string, { severity: 'medium' | 'high'; what: string }> = {
@@ -51,27 +51,27 @@ function silenceFindings(event: AtlasEvent, ctx: RuleContext): Finding[] {
   const t = ctx.timeMs;
   const host = event.host?.name;
   const isLog = host !== undefined && (event.event.dataset === 'atlas.audit' || event.event.dataset === 'atlas.access');
-  let hosts = ctx.state.get<Hosts>(NS_HOSTS, ctx.scope);
+  let cov = ctx.state.get<Coverage>(NS, ctx.scope);
   if (isLog) {
-    hosts ??= {};
-    const h = hosts[host];
+    cov ??= { h: {}, c: t };
+    const h = cov.h[host];
     if (h === undefined) {
-      hosts[host] = [t, t, 1];
-      ctx.state.set(NS_HOSTS, ctx.scope, hosts);
+      cov.h[host] = [t, t, 1];
+      ctx.state.set(NS, ctx.scope, cov);
     } else if (t > h[1]) {
       // Count distinct active minutes only when time moves forward: replays never inflate it.
       if (Math.floor(t / MINUTE_MS) > Math.floor(h[1] / MINUTE_MS) && h[2] < ACTIVE_CAP) h[2] += 1;
       h[1] = t;
-      ctx.state.set(NS_HOSTS, ctx.scope, hosts);
+      ctx.state.set(NS, ctx.scope, cov);
     } else if (t < h[0]) {
       h[0] = t;
-      ctx.state.set(NS_HOSTS, ctx.scope, hosts);
+      ctx.state.set(NS, ctx.scope, cov);
     }
   }
-  if (hosts === undefined) return [];
-  const lastCheck = ctx.state.get<number>(NS_CHECK, ctx.scope);
-  if (lastCheck !== undefined && t - lastCheck < cfg.checkEveryMinutes * MINUTE_MS) return [];
-  ctx.state.set(NS_CHECK, ctx.scope, t);
+  if (cov === undefined || t - cov.c < cfg.checkEveryMinutes * MINUTE_MS) return [];
+  cov.c = t;
+  ctx.state.set(NS, ctx.scope, cov);
+  const hosts = cov.h;
   const findings: Finding[] = [];
   for (const [name, [, last, active]] of Object.entries(hosts)) {
     const silentMs = t - last;

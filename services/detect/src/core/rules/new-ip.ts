@@ -32,19 +32,24 @@ export const newIp: Rule = {
     const lookbackMs = cfg.lookbackDays * DAY_MS;
     // Known = seen at or before this instant and within the lookback (the same event replayed is known).
     const known = entry !== undefined && entry[0] <= t && entry[1] >= t - lookbackMs;
-    if (known && entry[1] >= t) return none;
+    if (known) {
+      // Hot path: a login from a known prefix only moves its last-seen forward.
+      if (entry[1] < t) {
+        entry[1] = t;
+        ctx.state.set(NS, actor.key, history as IpHistory);
+      }
+      return none;
+    }
     const h: IpHistory = history ?? { f: t, p: {} };
     const firstSeen = Math.min(h.f, t);
     const isLearning = t - firstSeen < cfg.learningDays * DAY_MS;
-    const others = known || isLearning ? [] : Object.entries(h.p).filter(([p, [f, l]]) => p !== prefix && f <= t && l >= t - lookbackMs);
+    const others = isLearning ? [] : Object.entries(h.p).filter(([p, [f, l]]) => p !== prefix && f <= t && l >= t - lookbackMs);
     h.f = firstSeen;
     h.p[prefix] = entry === undefined ? [t, t] : [Math.min(entry[0], t), Math.max(entry[1], t)];
-    if (!known) {
-      // Forget prefixes that left the lookback, so a principal's history stays bounded.
-      for (const [p, [, l]] of Object.entries(h.p)) if (l < t - lookbackMs) delete h.p[p];
-    }
+    // Forget prefixes that left the lookback, so a principal's history stays bounded.
+    for (const [p, [, l]] of Object.entries(h.p)) if (l < t - lookbackMs) delete h.p[p];
     ctx.state.set(NS, actor.key, h);
-    if (known || isLearning) return none;
+    if (isLearning) return none;
     others.sort((a, b) => a[1][0] - b[1][0]);
     const since = others[0] === undefined ? undefined : isoDate(others[0][1][0]);
     const listed = others.slice(0, MAX_LISTED).map(([p]) => p).join(', ') + (others.length > MAX_LISTED ? ` (+${others.length - MAX_LISTED} more)` : '');
