@@ -15,6 +15,12 @@ export function renderLogLine(t: number, component: string, id: number, ctx: str
   return `{"t":{"$date":"${mongoDate(t)}"},${pad('"s":"I",', 10)}${pad(`"c":"${component}",`, 16)}${pad(`"id":${id},`, 14)}"ctx":${JSON.stringify(ctx)},"msg":${JSON.stringify(msg)},"attr":${JSON.stringify(attr)}}`;
 }
 
+/** The canonical 8-4-4-4-12 text of a base64 UUID (as mongod's `$uuid` shows it). */
+export function uuidText(base64: string): string {
+  const hex = Buffer.from(base64, 'base64').toString('hex').padEnd(32, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** The failure text mongod logs for an authenticate result code. */
 export function authFailureText(record: ActivityRecord): string {
   const param = record.param as { user?: string; db?: string };
@@ -39,13 +45,13 @@ export function renderServerLogLines(record: ActivityRecord): string[] {
   switch (record.atype) {
     case 'clientMetadata':
       return [
-        renderLogLine(record.t, 'NETWORK', 22943, 'listener', 'Connection accepted', { remote, uuid: { uuid: { $uuid: record.uuid } }, connectionId: record.conn, connectionCount: 42 }),
+        renderLogLine(record.t, 'NETWORK', 22943, 'listener', 'Connection accepted', { remote, uuid: { uuid: { $uuid: uuidText(record.uuid) } }, connectionId: record.conn, connectionCount: 42 }),
         renderLogLine(record.t, 'NETWORK', 51800, ctx, 'client metadata', { remote, client: ctx, doc: (record.param as { clientMetadata?: unknown }).clientMetadata }),
       ];
     case 'authenticate':
       return [renderAuthLogLine(record)];
     case 'logout':
-      return [renderLogLine(record.t, 'NETWORK', 22944, ctx, 'Connection ended', { remote, uuid: { uuid: { $uuid: record.uuid } }, connectionId: record.conn, connectionCount: 41 })];
+      return [renderLogLine(record.t, 'NETWORK', 22944, ctx, 'Connection ended', { remote, uuid: { uuid: { $uuid: uuidText(record.uuid) } }, connectionId: record.conn, connectionCount: 41 })];
     default:
       return [];
   }
