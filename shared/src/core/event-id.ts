@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import { hash } from 'node:crypto';
 
 /** The parts of a record's origin that take part in its id (the window never does). */
 export type IdCoordinates = {
@@ -21,9 +22,15 @@ export function coordinatePrefix(coordinates: IdCoordinates): string {
   return `${prefix}\n`;
 }
 
-/** sha256 over the coordinate prefix and the raw record bytes: the identity of the bytes at that origin. */
-export function recordDigest(prefix: string, raw: string | Uint8Array): Buffer {
-  return createHash('sha256').update(prefix).update(raw).digest();
+/**
+ * Hex sha256 over the coordinate prefix and the raw record bytes: the identity of those bytes at
+ * that origin. `text`, when given, must be `raw` decoded as UTF-8; valid UTF-8 is then hashed as
+ * that string (same bytes, no copy), anything else as the raw bytes.
+ */
+export function recordDigest(prefix: string, raw: string | Uint8Array, text?: string): string {
+  if (typeof raw === 'string') return hash('sha256', prefix + raw, 'hex');
+  if (text !== undefined && isUtf8(raw)) return hash('sha256', prefix + text, 'hex');
+  return hash('sha256', Buffer.concat([Buffer.from(prefix), raw]), 'hex');
 }
 
 /**
@@ -31,9 +38,8 @@ export function recordDigest(prefix: string, raw: string | Uint8Array): Buffer {
  * occurrence (one hash per record in the common case), sha256(digest ‖ '#' ‖ occurrence) for
  * repeats. Hex, 64 characters.
  */
-export function eventIdFromDigest(digest: Buffer, occurrence: number): string {
-  if (occurrence === 0) return digest.toString('hex');
-  return createHash('sha256').update(digest).update(`#${occurrence}`).digest('hex');
+export function eventIdFromDigest(digest: string, occurrence: number): string {
+  return occurrence === 0 ? digest : hash('sha256', `${digest}#${occurrence}`, 'hex');
 }
 
 /**
@@ -77,11 +83,11 @@ export function createOccurrenceCounter(): { next(raw: string | Uint8Array): num
  * Like createOccurrenceCounter, keyed by record digests (32 bytes each), so a window of a
  * million lines keeps a million small keys rather than a million copies of the lines.
  */
-export function createDigestCounter(): { next(digest: Buffer): number } {
+export function createDigestCounter(): { next(digest: string): number } {
   const seen = new Map<string, number>();
   return {
     next(digest) {
-      const key = digest.toString('latin1');
+      const key = digest;
       const count = seen.get(key) ?? 0;
       seen.set(key, count + 1);
       return count;

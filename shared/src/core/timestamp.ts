@@ -7,6 +7,11 @@ const javaPattern = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|J
 const minMs = Date.UTC(1970, 0, 1);
 const maxMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
 /** Epoch milliseconds to ISO 8601 UTC with ms, or a reason when out of range (1970–9999). */
 export function isoFromEpochMs(ms: number): Result<string> {
   if (!Number.isFinite(ms) || ms < minMs || ms > maxMs) return fail(`timestamp out of range: ${String(ms)}`);
@@ -23,11 +28,11 @@ export function parseIsoTimestamp(text: string): Result<string> {
   const [, year, month, day, hour, minute, second, fraction = '', zone = 'Z'] = match;
   const ms = (fraction + '000').slice(0, 3);
   if (zone === 'Z' || zone === '+00:00' || zone === '+0000' || zone === '-00:00' || zone === '-0000') {
-    if (Number(month) >= 1 && Number(month) <= 12 && Number(day) >= 1 && Number(day) <= 31 && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60) {
-      const candidate = `${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}Z`;
-      // Rejects dates like 02-31 that the pattern lets through.
-      const check = Date.parse(candidate);
-      if (!Number.isNaN(check) && new Date(check).toISOString() === candidate && check >= minMs) return ok(candidate);
+    // The common UTC case, checked field by field and rebuilt without a Date.
+    const y = Number(year);
+    const mo = Number(month);
+    if (y >= 1970 && mo >= 1 && mo <= 12 && Number(day) >= 1 && Number(day) <= daysInMonth(y, mo) && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60) {
+      return ok(`${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}Z`);
     }
     return fail(`invalid timestamp: ${text.slice(0, 64)}`);
   }

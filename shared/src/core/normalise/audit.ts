@@ -107,7 +107,7 @@ function buildUser(doc: Json, atype: string, param: Json | undefined): AtlasEven
   return user;
 }
 
-function normaliseDoc(digest: Buffer, text: string, occurrence: number, context: NormaliseContext): Result<AtlasEvent> {
+function normaliseDoc(digest: string, text: string, occurrence: number, context: NormaliseContext): Result<AtlasEvent> {
   if (text.trim().length === 0) return fail('blank line');
   if (text === NO_DATA_MARKER) return fail('no-data marker');
   let parsed: unknown;
@@ -210,7 +210,7 @@ export function createAuditNormaliser(context: NormaliseContext): AuditLineNorma
   return (line, occurrence) => {
     try {
       const text = decode(line);
-      const digest = recordDigest(prefix, typeof line === 'string' ? text : line.subarray(0, line[line.length - 1] === 13 ? line.length - 1 : line.length));
+      const digest = typeof line === 'string' ? recordDigest(prefix, text) : recordDigest(prefix, line.subarray(0, line[line.length - 1] === 13 ? line.length - 1 : line.length), text);
       return normaliseDoc(digest, text, occurrence ?? counter.next(digest), context);
     } catch (err) {
       return fail(`internal: ${describeError(err)}`);

@@ -1,0 +1,90 @@
+// npm run bench:normalise — events/s per core for gunzip → split → parse → normalise → validate
+// → serialise over ≥1,000,000 generated audit lines, against bare gunzip → split → JSON.parse
+// over the same bytes, in the same run. Optional: LINES=<n> (default 1,000,000).
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { createAuditNormaliser } from '@atlas-audit/shared/core/normalise/audit';
+import { serialiseEvent, validateEvent } from '@atlas-audit/shared/core/validate';
+import { forEachLine } from '../src/core/split-lines.ts';
+import { auditLine } from './generate-lines.ts';
+
+const GOAL_EVENTS_PER_S = 100_000;
+const GOAL_RATIO = 0.5;
+const LINES = Number(process.env['LINES'] ?? 1_000_000);
+const LINES_PER_MEMBER = 50_000;
+
+/** Generates the lines and gzips them in members of LINES_PER_MEMBER lines (one download window each). */
+function generate(): { members: Buffer[]; rawBytes: number } {
+  const members: Buffer[] = [];
+  let rawBytes = 0;
+  for (let start = 0; start < LINES; start += LINES_PER_MEMBER) {
+    const parts: string[] = [];
+    for (let i = start; i < Math.min(LINES, start + LINES_PER_MEMBER); i++) parts.push(auditLine(i));
+    const text = `${parts.join('\n')}\n`;
+    rawBytes += Buffer.byteLength(text);
+    members.push(gzipSync(text));
+  }
+  return { members, rawBytes };
+}
+
+type Measure = { records: number; wallMs: number; cpuMs: number; check: number };
+
+function measure(run: () => { records: number; check: number }): Measure {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const { records, check } = run();
+  const wallMs = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { records, check, wallMs, cpuMs: (used.user + used.system) / 1000 };
+}
+
+function bare(members: Buffer[]): { records: number; check: number } {
+  let records = 0;
+  let check = 0;
+  for (const member of members) {
+    forEachLine(gunzipSync(member), (line) => {
+      const doc = JSON.parse(line.toString('utf8')) as { atype?: string };
+      records += 1;
+      check += doc.atype === undefined ? 0 : 1;
+    });
+  }
+  return { records, check };
+}
+
+function pipeline(members: Buffer[]): { records: number; check: number } {
+  let records = 0;
+  let check = 0;
+  for (const member of members) {
+    const normalise = createAuditNormaliser({ project: '65f0c0ffee0ddba11ab1e5e1', host: 'atlas-q7x2kd-shard-00-01.x7rgm.mongodb.net', logName: 'mongodb-audit-log', cluster: 'Cluster0' });
+    forEachLine(gunzipSync(member), (line) => {
+      const result = normalise(line);
+      if (!result.ok) throw new Error(`generated line rejected: ${result.reason}`);
+      const valid = validateEvent(result.value);
+      if (!valid.ok) throw new Error(`generated event invalid: ${valid.reason}`);
+      check += serialiseEvent(valid.value).length;
+      records += 1;
+    });
+  }
+  return { records, check };
+}
+
+const perS = (m: Measure, ms: number): number => (m.records / ms) * 1000;
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+const { members, rawBytes } = generate();
+const gzBytes = members.reduce((sum, m) => sum + m.length, 0);
+console.log(`lines: ${fmt(LINES)}  raw: ${(rawBytes / 1e6).toFixed(1)} MB  gzip: ${(gzBytes / 1e6).toFixed(1)} MB (${members.length} members)`);
+// Warm up both paths on one member so neither pays for JIT compilation alone.
+bare(members.slice(0, 1));
+pipeline(members.slice(0, 1));
+const baseline = measure(() => bare(members));
+const full = measure(() => pipeline(members));
+if (baseline.records !== LINES || full.records !== LINES) throw new Error('record counts differ');
+
+const fullRate = perS(full, full.cpuMs);
+const bareRate = perS(baseline, baseline.cpuMs);
+const ratio = fullRate / bareRate;
+console.log(`baseline  gunzip→split→JSON.parse:                                ${fmt(perS(baseline, baseline.cpuMs))} lines/s per core (CPU ${fmt(baseline.cpuMs)} ms, wall ${fmt(baseline.wallMs)} ms, ${fmt(perS(baseline, baseline.wallMs))} lines/s wall)`);
+console.log(`pipeline  gunzip→split→parse→normalise→validate→serialise:        ${fmt(fullRate)} events/s per core (CPU ${fmt(full.cpuMs)} ms, wall ${fmt(full.wallMs)} ms, ${fmt(perS(full, full.wallMs))} events/s wall)`);
+console.log(`ratio pipeline/baseline: ${ratio.toFixed(2)}`);
+console.log(`goal ≥ ${fmt(GOAL_EVENTS_PER_S)} events/s per core: ${fullRate >= GOAL_EVENTS_PER_S ? 'met' : 'NOT met'}`);
+console.log(`goal ratio ≥ ${GOAL_RATIO}: ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}`);
