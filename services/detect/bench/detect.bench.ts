@@ -24,7 +24,7 @@ const rnd = (): number => {
   return seed / 2147483648;
 };
 const int = (n: number): number => Math.floor(rnd() * n);
-const projectOf = (i: number): string => (0x65f0c0ffee0ddba11ab10000 + 0).toString(16).slice(0, 20) + String(i % PROJECTS).padStart(4, '0');
+const projectOf = (i: number): string => `65f0c0ffee0ddba11ab1${String(i % PROJECTS).padStart(4, '0')}`;
 const userOf = (i: number): string => `app_${i}`;
 const ipOf = (i: number, k: number): string => `${10 + (i % 200)}.${Math.floor(i / 200) % 250}.${k * 20 + (i % 7)}.${1 + ((i * 31 + k) % 250)}`;
 const prefixOfIp = (ip: string): string => `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;

@@ -86,14 +86,15 @@ export function createUnexpectedRole(): Rule {
     datasets: ['atlas.audit', 'atlas.activity', 'atlas.posture'],
     actorRule: false,
     evaluate(event, ctx) {
+      const acting = event.event.dataset === 'atlas.audit' ? actingFindings(event, ctx, memo) : none;
       const grant = grantOf(event);
-      if (grant === undefined) return event.event.dataset === 'atlas.audit' ? actingFindings(event, ctx, memo) : none;
+      if (grant === undefined) return acting;
       const bad = grant.roles.filter((r) => isUnexpected(ctx.config, grant.target, ctx.scope, r));
-      if (bad.length === 0) return none;
+      if (bad.length === 0) return acting;
       const actor = ctx.actor;
       const selfGranted = actor !== undefined && actor.name === grant.target && event.event.dataset !== 'atlas.posture';
       const by = actor === undefined ? '' : ` by ${actor.name}`;
-      return bad.map((role): Finding => ({
+      const granted = bad.map((role): Finding => ({
         subject: `${ctx.scope}/${grant.target}/${role}`,
         severity: selfGranted ? 'critical' : 'high',
         explanation: selfGranted
@@ -108,6 +109,7 @@ export function createUnexpectedRole(): Rule {
         },
         evidence: { role, granted_roles: grant.roles, privileged: ctx.config.isPrivileged(role), self_granted: selfGranted, how: grant.how, ...(actor !== undefined ? { granted_by: actor.name } : {}) },
       }));
+      return acting.length === 0 ? granted : [...granted, ...acting];
     },
   };
 }
