@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { linesForWindow } from '../src/core/host-chunk.ts';
+import { chunksOverlapping } from '../src/core/chunks.ts';
+import { linesForHostChunk, linesForWindow } from '../src/core/host-chunk.ts';
+import { servedLines } from '../src/served.ts';
 import type { RunningSim } from '../src/server.ts';
 import { bearerClient, gzipV2, payments, smallNow, startSmall } from './helpers.ts';
 
@@ -161,4 +163,21 @@ test('the request log records every request with its real time, endpoint and sta
     req.end();
   });
   assert.equal(probe, 401);
+});
+
+test('servedLines: overlapping windows count once, a truncated download does not count, late lines count once delivered', async () => {
+  sim.control.clearRequests();
+  const host = hosts[1]!;
+  const base = Date.parse('2025-03-03T05:00:00Z') / 1000;
+  await (await get(logPath(host, base, base + 900), gzipV2)).arrayBuffer();
+  await (await get(logPath(host, base + 600, base + 1500), gzipV2)).arrayBuffer();
+  sim.control.addFault({ kind: 'truncated-gzip', endpoint: 'logs', host, count: 1 });
+  await (await get(logPath(host, base + 3000, base + 3300), gzipV2)).arrayBuffer();
+  const world = sim.control.world;
+  const served = servedLines(world, sim.control.requests());
+  const chunkStarts = chunksOverlapping(base * 1000, (base + 1500) * 1000);
+  const expected = chunkStarts.reduce((n, c) => n + linesForHostChunk(world, payments, host, 'mongodb-audit-log', c).length, 0);
+  assert.equal(chunkStarts.length, 6);
+  assert.equal(served.size, expected);
+  assert.ok([...served.values()].every((l) => l.chunkStart >= chunkStarts[0]! && l.chunkStart <= chunkStarts.at(-1)!));
 });

@@ -124,23 +124,38 @@ export type ChunkSource = (world: World, projectId: string, hostname: string, lo
 
 /** The lines of a chunk visible at `nowMs`: none before it is published, late lines only after their delay. */
 export function publishedLinesForHostChunk(world: World, projectId: string, hostname: string, logName: LogName, chunkStart: number, nowMs: number, late?: LateLines, source: ChunkSource = linesForHostChunk): ChunkLine[] {
-  const lagMs = world.scenario.publicationLagSeconds * 1000;
-  const publishedAt = chunkPublishedAt(chunkStart, lagMs);
-  if (nowMs < publishedAt) return [];
+  const out: ChunkLine[] = [];
+  visitPublishedChunk(world, projectId, hostname, logName, chunkStart, nowMs, late, source, (line) => out.push(line));
+  return out;
+}
+
+function visitPublishedChunk(world: World, projectId: string, hostname: string, logName: LogName, chunkStart: number, nowMs: number, late: LateLines | undefined, source: ChunkSource, visit: (line: ChunkLine, chunkStart: number, index: number) => void): void {
+  const publishedAt = chunkPublishedAt(chunkStart, world.scenario.publicationLagSeconds * 1000);
+  if (nowMs < publishedAt) return;
   const lines = source(world, projectId, hostname, logName, chunkStart);
-  if (late === undefined || nowMs >= publishedAt + late.delayMs) return lines;
-  return lines.filter((_, i) => !isLateLine(world, hostname, logName, chunkStart, i, late));
+  const holdLate = late !== undefined && nowMs < publishedAt + late.delayMs;
+  for (let i = 0; i < lines.length; i++) {
+    if (holdLate && isLateLine(world, hostname, logName, chunkStart, i, late)) continue;
+    visit(lines[i]!, chunkStart, i);
+  }
 }
 
 /**
- * What a log download for [startMs, endMs] returns at `nowMs`: the published lines of every
- * chunk overlapping the window, chunk by chunk, oldest first. Empty = a 0-byte response.
+ * Calls `visit` for every line a log download for [startMs, endMs] returns at `nowMs`, in
+ * order: the published lines of every chunk overlapping the window, whole, oldest first.
+ * Each line comes with its chunk start and index in the chunk (its stable identity).
+ */
+export function visitWindow(world: World, projectId: string, hostname: string, logName: LogName, startMs: number, endMs: number, nowMs: number, late: LateLines | undefined, source: ChunkSource, visit: (line: ChunkLine, chunkStart: number, index: number) => void): void {
+  const lastUseful = Math.min(endMs, nowMs, world.endMs);
+  for (const c of chunksOverlapping(Math.max(startMs, world.startMs - chunkMs), lastUseful)) visitPublishedChunk(world, projectId, hostname, logName, c, nowMs, late, source, visit);
+}
+
+/**
+ * What a log download for [startMs, endMs] returns at `nowMs` (see `visitWindow`).
+ * Empty = a 0-byte response.
  */
 export function linesForWindow(world: World, projectId: string, hostname: string, logName: LogName, startMs: number, endMs: number, nowMs: number, late?: LateLines, source: ChunkSource = linesForHostChunk): ChunkLine[] {
   const out: ChunkLine[] = [];
-  const lastUseful = Math.min(endMs, nowMs, world.endMs);
-  for (const c of chunksOverlapping(Math.max(startMs, world.startMs - chunkMs), lastUseful)) {
-    for (const line of publishedLinesForHostChunk(world, projectId, hostname, logName, c, nowMs, late, source)) out.push(line);
-  }
+  visitWindow(world, projectId, hostname, logName, startMs, endMs, nowMs, late, source, (line) => out.push(line));
   return out;
 }
