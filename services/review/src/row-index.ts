@@ -32,13 +32,19 @@ export function createRowIndexer(client: Client, namespace: string): RowIndexer 
       try {
         await ensureIndex();
         const docs = reviewRowDocs(review);
-        await client.deleteByQuery({ index, refresh: true, conflicts: 'proceed', query: { bool: { filter: [{ term: { 'review.id': review.id } }], must_not: [{ ids: { values: docs.map((d) => d.id) } }] } } });
-        if (docs.length === 0) return { index, indexed: 0 };
-        const operations = docs.flatMap((d) => [{ index: { _index: index, _id: d.id } }, d.doc]);
+        // Rows of an earlier run of this review whose principal is gone (delete-by-query needs
+        // the reindex module, which minimal clusters lack: look the ids up instead).
+        const wanted = new Set(docs.map((d) => d.id));
+        const existing = await client.search({ index, size: 10_000, _source: false, query: { term: { 'review.id': review.id } } });
+        const stale = existing.hits.hits.map((h) => h._id).filter((id): id is string => id !== undefined && !wanted.has(id));
+        const operations: Array<Record<string, unknown>> = [...stale.map((id) => ({ delete: { _index: index, _id: id } })), ...docs.flatMap((d) => [{ index: { _index: index, _id: d.id } }, d.doc])];
+        if (operations.length === 0) return { index, indexed: 0 };
         const res = await client.bulk({ refresh: 'wait_for', operations });
         if (res.errors) {
-          const first = res.items.find((i) => i.index?.error)?.index?.error;
-          throw new AppError(`review rows rejected: ${first?.type ?? 'unknown'}: ${first?.reason ?? ''}`, { code: 'ELASTICSEARCH_REJECTED', retryable: false });
+          const first = res.items.find((i) => i.index?.error ?? i.delete?.error);
+          const error = first?.index?.error ?? first?.delete?.error;
+          if (error === undefined) return { index, indexed: docs.length };
+          throw new AppError(`review rows rejected: ${error.type}: ${error.reason ?? ''}`, { code: 'ELASTICSEARCH_REJECTED', retryable: false });
         }
         return { index, indexed: docs.length };
       } catch (err) {

@@ -23,7 +23,7 @@ export function authenticationQuery(w: Window): Record<string, unknown> {
         },
       },
       per_day: {
-        date_histogram: { field: '@timestamp', calendar_interval: '1d', time_zone: w.timeZone, min_doc_count: 0, extended_bounds: { min: w.fromIso, max: w.toIso }, format: 'yyyy-MM-dd' },
+        date_histogram: { field: '@timestamp', calendar_interval: '1d', time_zone: w.timeZone, min_doc_count: 0, extended_bounds: { min: Date.parse(w.fromIso), max: Date.parse(w.toIso) - 1 }, format: 'yyyy-MM-dd' },
         aggs: { outcome: { terms: { field: 'event.outcome', size: 3 } } },
       },
     },
