@@ -13,7 +13,13 @@ export type MongoCheckpoints = {
   loadAll(): Promise<Map<string, Checkpoint>>;
 };
 
-type Doc = Checkpoint & { cursor: string; seenCount: number };
+// FerretDB rejects nested arrays: the dedupe set is stored as two parallel arrays.
+type Doc = Omit<Checkpoint, 'seen'> & { cursor: string; seenIds: string[]; seenTs: number[] };
+
+function toDoc(cp: Checkpoint): Doc {
+  const { seen, ...rest } = cp;
+  return { ...rest, cursor: new Date(cp.cursorMs).toISOString(), seenIds: seen.map(([id]) => id), seenTs: seen.map(([, ts]) => ts) };
+}
 
 /** Creates the mirror over `db`. */
 export function createMongoCheckpoints(db: Db, collectionName = 'ingest_checkpoints'): MongoCheckpoints {
@@ -26,7 +32,7 @@ export function createMongoCheckpoints(db: Db, collectionName = 'ingest_checkpoi
       if (checkpoints.length === 0) return;
       await collection.bulkWrite(
         checkpoints.map((cp) => ({
-          replaceOne: { filter: { key: cp.key }, replacement: { ...cp, cursor: new Date(cp.cursorMs).toISOString(), seenCount: cp.seen.length }, upsert: true },
+          replaceOne: { filter: { key: cp.key }, replacement: toDoc(cp), upsert: true },
         })),
         { ordered: false },
       );
@@ -34,7 +40,7 @@ export function createMongoCheckpoints(db: Db, collectionName = 'ingest_checkpoi
     async loadAll() {
       const out = new Map<string, Checkpoint>();
       for await (const doc of collection.find({}, { projection: { _id: 0 } })) {
-        out.set(doc.key, { key: doc.key, cursorMs: doc.cursorMs, seen: doc.seen, seq: doc.seq, updatedAt: doc.updatedAt, ...(doc.state === undefined ? {} : { state: doc.state }) });
+        out.set(doc.key, { key: doc.key, cursorMs: doc.cursorMs, seen: doc.seenIds.map((id, i): [string, number] => [id, doc.seenTs[i] ?? 0]), seq: doc.seq, updatedAt: doc.updatedAt, ...(doc.state === undefined ? {} : { state: doc.state }) });
       }
       return out;
     },

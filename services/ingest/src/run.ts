@@ -27,6 +27,13 @@ export type IngestHandle = {
   isReady(): boolean;
 };
 
+/** An error for a log line: name, code and a bounded message (drivers can echo whole documents). */
+export function briefError(err: unknown): { name: string; code?: string; message: string } {
+  if (!(err instanceof Error)) return { name: 'unknown', message: String(err).slice(0, 300) };
+  const code = (err as { code?: unknown }).code;
+  return { name: err.name, ...(code === undefined ? {} : { code: String(code) }), message: err.message.slice(0, 300) };
+}
+
 /** Window policy of a stream kind from config. */
 export function policyOf(config: IngestConfig, stream: Stream): WindowPolicy & { intervalMs: number } {
   switch (stream.kind) {
@@ -95,7 +102,7 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
       try {
         await commitWindow(committer, stream, record, outcome, next);
       } catch (err) {
-        log.warn({ err, stream: stream.key }, 'window commit failed');
+        log.warn({ err: briefError(err), stream: stream.key }, 'window commit failed');
         needsRestore = true;
         timings.set(stream.key, afterFailure(timings.get(stream.key) ?? { dueAtMs: 0, failures: 0 }, clock.nowMs(), config.ingest.retryBaseMs, config.ingest.retryMaxMs, random));
         return;
@@ -107,7 +114,7 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
     log.warn({ stream: stream.key, reason: outcome.reason, windowStart: window.startMs, windowEnd: window.endMs }, 'window failed, will retry');
     const failure: CoverageRecord = { stream, window, status: 'failed', reason: outcome.reason, observedMs };
     timings.set(stream.key, afterFailure(timings.get(stream.key) ?? { dueAtMs: 0, failures: 0 }, observedMs, config.ingest.retryBaseMs, config.ingest.retryMaxMs, random));
-    await commitWindow(committer, stream, failure, outcome, undefined).catch((err: unknown) => log.warn({ err, stream: stream.key }, 'failure record not committed'));
+    await commitWindow(committer, stream, failure, outcome, undefined).catch((err: unknown) => log.warn({ err: briefError(err), stream: stream.key }, 'failure record not committed'));
   }
 
   async function discover(): Promise<number> {
@@ -137,7 +144,7 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
     const committer = createCommitter(deps.sink, deps.checkpoints, clock, {
       maxEventsPerCommit: config.ingest.maxEventsPerCommit,
       onCommitted: (counts) => observer.committed(counts),
-      onMirrorError: (err) => log.warn({ err }, 'checkpoint mirror to mongodb failed'),
+      onMirrorError: (err) => log.warn({ err: briefError(err) }, 'checkpoint mirror to mongodb failed'),
     });
     let nextDiscoveryMs = 0;
     const running = new Set<Promise<void>>();
@@ -148,7 +155,7 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
         try {
           failures = await discover();
         } catch (err) {
-          log.warn({ err }, 'discovery failed');
+          log.warn({ err: briefError(err) }, 'discovery failed');
         }
         ready = true;
         nextDiscoveryMs = clock.nowMs() + (failures > 0 ? Math.min(config.ingest.retryBaseMs * 2, config.ingest.discoveryIntervalMs) : config.ingest.discoveryIntervalMs);
@@ -159,7 +166,7 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
           needsRestore = false;
           log.info({ checkpoints: checkpoints.size }, 'checkpoints restored after a failed commit');
         } catch (err) {
-          log.warn({ err }, 'checkpoint restore failed');
+          log.warn({ err: briefError(err) }, 'checkpoint restore failed');
         }
       }
       const slots = needsRestore ? 0 : config.ingest.maxWindowsInFlight - inFlight.size;
@@ -169,7 +176,7 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
         inFlight.add(key);
         const task = pollStream(committer, stream)
           .catch((err: unknown) => {
-            log.error({ err, stream: key }, 'stream poll crashed');
+            log.error({ err: briefError(err), stream: key }, 'stream poll crashed');
             timings.set(key, afterFailure(timings.get(key) ?? { dueAtMs: 0, failures: 0 }, clock.nowMs(), config.ingest.retryBaseMs, config.ingest.retryMaxMs, random));
           })
           .finally(() => {

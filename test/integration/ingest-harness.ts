@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { MongoClient } from 'mongodb';
+import { createOccurrenceCounter } from '@atlas-audit/shared/core/event-id';
+import { createAuditNormaliser } from '@atlas-audit/shared/core/normalise/audit';
+import { accessEntryRawKey, normaliseAccessEntry } from '@atlas-audit/shared/core/normalise/access';
+import { normaliseActivityEvent } from '@atlas-audit/shared/core/normalise/activity';
+import { createConsumer, type IncomingMessage } from '@atlas-audit/shared/kafka';
+import { linesForWindow, lineBytes, type LateLines } from '@atlas-audit/atlas-sim/core/host-chunk';
+import { accessHistory } from '@atlas-audit/atlas-sim/core/access-history';
+import { orgEvents, projectEvents } from '@atlas-audit/atlas-sim/core/events';
+import type { World } from '@atlas-audit/atlas-sim/core/world';
+import { endpoints, uniqueSuffix } from '@atlas-audit/test/env';
+
+/**
+ * Support for the ingest integration tests: what the simulator's world serves (computed with
+ * the simulator's pure core and the shared normalisers), the ingest worker as a child process,
+ * reading a topic to the end, and the checkpoint mirror in MongoDB.
+ */
+
+export const NODE = process.execPath;
+export const INGEST_MAIN = fileURLToPath(new URL('../../services/ingest/src/main.ts', import.meta.url));
+
+export type Expected = { events: Set<string>; invalidLines: number; byKind: Record<string, number> };
+
+/** Every event id the world serves in [startMs, endMs) once everything is published, and the invalid line count. */
+export function expectedServed(world: World, startMs: number, endMs: number, late: LateLines | undefined): Expected {
+  const events = new Set<string>();
+  const byKind: Record<string, number> = { audit: 0, access: 0, activity: 0 };
+  let invalidLines = 0;
+  const farFuture = endMs + 30 * 86_400_000;
+  for (const project of world.projects) {
+    for (const process of project.processes) {
+      const logName = process.kind === 'mongos' ? 'mongos-audit-log' : 'mongodb-audit-log';
+      const normalise = createAuditNormaliser({ project: project.id, host: process.hostname, logName });
+      const counter = createOccurrenceCounter();
+      for (const line of linesForWindow(world, project.id, process.hostname, logName, startMs, endMs, farFuture, late)) {
+        const bytes = lineBytes(line);
+        const result = normalise(bytes, counter.next(bytes));
+        if (result.ok) {
+          if (!events.has(result.value.event.id)) byKind['audit'] = (byKind['audit'] ?? 0) + 1;
+          events.add(result.value.event.id);
+        } else invalidLines += 1;
+      }
+    }
+    for (const cluster of project.clusters) {
+      const counter = createOccurrenceCounter();
+      const entries = accessHistory(world, project, cluster.processes, { startMs, endMs, nLogs: Number.MAX_SAFE_INTEGER }, farFuture);
+      for (const entry of entries) {
+        const result = normaliseAccessEntry(entry, counter.next(accessEntryRawKey(entry)), { project: project.id, cluster: cluster.name });
+        if (result.ok) {
+          events.add(result.value.event.id);
+          byKind['access'] = (byKind['access'] ?? 0) + 1;
+        }
+      }
+    }
+    for (const doc of projectEvents(world, project, startMs, endMs)) {
+      const result = normaliseActivityEvent(doc, { project: project.id });
+      if (result.ok) {
+        events.add(result.value.event.id);
+        byKind['activity'] = (byKind['activity'] ?? 0) + 1;
+      }
+    }
+  }
+  for (const org of world.orgs) {
+    for (const doc of orgEvents(world, org, startMs, endMs)) {
+      const result = normaliseActivityEvent(doc, { org: org.id });
+      if (result.ok) {
+        events.add(result.value.event.id);
+        byKind['activity'] = (byKind['activity'] ?? 0) + 1;
+      }
+    }
+  }
+  return { events, invalidLines, byKind };
+}
+
+export type IngestProcess = { child: ChildProcess; exited: Promise<number | null> };
+
+/** Spawns `node services/ingest/src/main.ts` with `env` (plus the stack endpoints); output goes to `logFile`. */
+export function spawnIngest(env: Record<string, string>, logFile: string): IngestProcess {
+  const out = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(NODE, [INGEST_MAIN], {
+    env: { PATH: process.env['PATH'] ?? '', KAFKA_BROKERS: endpoints.kafkaBrokers.join(','), MONGODB_URI: endpoints.mongodbUri, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited };
+}
+
+/** Consumes a topic from the beginning (read_committed) into an array until closed. */
+export async function collectTopic(topic: string): Promise<{ messages: IncomingMessage[]; close: () => Promise<void> }> {
+  const messages: IncomingMessage[] = [];
+  const consumer = await createConsumer({ brokers: [...endpoints.kafkaBrokers], clientId: 'it-ingest-reader', ssl: false }, `it-ingest-reader-${uniqueSuffix()}`, { maxBytesPerPartition: 8 * 1024 * 1024 });
+  await consumer.subscribe([topic], true);
+  void consumer.run({
+    eachBatch: async ({ messages: batch }) => {
+      messages.push(...batch);
+    },
+  });
+  return { messages, close: () => consumer.close() };
+}
+
+/** The cursor (ms) of every checkpoint in the MongoDB mirror, by key. */
+export async function mirroredCursors(client: MongoClient, database: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for await (const doc of client.db(database).collection('ingest_checkpoints').find({}, { projection: { key: 1, cursorMs: 1 } })) out.set(String(doc['key']), Number(doc['cursorMs']));
+  return out;
+}
