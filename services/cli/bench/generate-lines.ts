@@ -5,7 +5,7 @@
  */
 const base = Date.UTC(2025, 2, 4, 0, 0, 0);
 const users = ['app_svc', 'report_ro', 'etl_job', 'dba_ops', 'mms-automation', 'mms-monitoring-agent'];
-const uuid = (i: number): string => Buffer.from(`conn-${String(i % 100000).padStart(10, '0')}`).toString('base64');
+const uuid = (i: number): string => Buffer.from(`conn-${String(i % 100000).padStart(11, '0')}`).toString('base64');
 
 /** The i-th synthetic audit line (no newline). */
 export function auditLine(i: number): string {
