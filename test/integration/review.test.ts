@@ -191,6 +191,7 @@ test('the access review lists exactly the expected principals and flags, exports
     assert.equal(byName.get('mms-automation')?.principal_type, 'unmanaged');
     assert.equal(byName.get('report_ro')?.days_since_last_login, 166);
     assert.equal(review.summary.failed_logins, 2, 'the failure of an unknown user is not a principal row');
+    assert.equal(review.summary.failed_logins_all_users, 3, 'but it counts among all failures');
     assert.equal(review.per_day.length, 7);
     assert.deepEqual(review.per_day.find((d) => d.day === '2025-03-11'), { day: '2025-03-11', success: 2, failure: 2 });
 

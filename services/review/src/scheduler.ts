@@ -11,6 +11,8 @@ export type SchedulerOptions = {
   run: (project: string, window: ReviewWindow) => Promise<void>;
   log: Logger;
   nowMs?: () => number;
+  /** Retry of a failing project within one firing (default 5 attempts, 5 s base, 2 min cap). */
+  retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
 };
 
 /** Longest single timer; Node timers overflow past 2^31 ms, and a shorter wait also survives clock changes. */
@@ -18,11 +20,12 @@ const MAX_WAIT_MS = 3_600_000;
 
 /**
  * Runs the review of every project each time the cron schedule fires in its time zone, for the
- * `windowDays` before the firing time. A failing project is retried with backoff (5 attempts),
+ * `windowDays` before the firing time. A failing project is retried with backoff (by default 5 attempts),
  * then logged and skipped until the next firing; it never stops the schedule.
  */
 export function startScheduler(options: SchedulerOptions): { stop(): Promise<void>; nextAt(): number | undefined } {
   const now = options.nowMs ?? Date.now;
+  const retry = options.retry ?? { attempts: 5, baseDelayMs: 5_000, maxDelayMs: 120_000 };
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
@@ -33,7 +36,7 @@ export function startScheduler(options: SchedulerOptions): { stop(): Promise<voi
     for (const project of options.projects) {
       if (stopped) return;
       try {
-        await withRetry(() => options.run(project, window), { attempts: 5, baseDelayMs: 5_000, maxDelayMs: 120_000, onRetry: (err, attempt, delayMs) => options.log.warn({ project, attempt, delayMs, err }, 'scheduled review failed, retrying') });
+        await withRetry(() => options.run(project, window), { ...retry, shouldRetry: () => !stopped, onRetry: (err, attempt, delayMs) => options.log.warn({ project, attempt, delayMs, err }, 'scheduled review failed, retrying') });
       } catch (err) {
         options.log.error({ project, err, ...window }, 'scheduled review failed');
       }

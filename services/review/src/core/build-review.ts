@@ -85,7 +85,7 @@ export function buildReview(input: ReviewInput): Review {
     previous_review_id: input.previous?.id ?? null,
     rows,
     per_day: input.activity.perDay,
-    summary: summaryOf(rows),
+    summary: summaryOf(rows, input.activity.perDay.reduce((n, d) => n + d.failure, 0)),
   };
 }
 
@@ -155,7 +155,7 @@ function rowOf(base: Base, input: ReviewInput, toMs: number, previousRoles: Read
   };
 }
 
-function summaryOf(rows: readonly ReviewRow[]): ReviewSummary {
+function summaryOf(rows: readonly ReviewRow[], failedAllUsers: number): ReviewSummary {
   return {
     principals: rows.length,
     privileged: rows.filter((r) => r.privileged).length,
@@ -165,6 +165,7 @@ function summaryOf(rows: readonly ReviewRow[]): ReviewSummary {
     removed: rows.filter((r) => r.change === 'removed').length,
     successful_logins: rows.reduce((n, r) => n + r.successful_logins, 0),
     failed_logins: rows.reduce((n, r) => n + r.failed_logins, 0),
+    failed_logins_all_users: failedAllUsers,
     alerts: rows.reduce((n, r) => n + r.alerts, 0),
   };
 }

@@ -8,8 +8,8 @@ h1{font-size:22px;margin:0 0 4px} .meta{color:#555;font-size:13px;margin-bottom:
 .card{border:1px solid #d0d7de;border-radius:6px;padding:10px 14px;min-width:110px}
 .card b{display:block;font-size:22px} .card span{font-size:12px;color:#555}
 .charts{display:flex;flex-wrap:wrap;gap:16px;margin-bottom:20px}
-table{border-collapse:collapse;font-size:12px;width:100%}
-th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;font-size:11px;width:100%;table-layout:auto}
+th,td{border:1px solid #d0d7de;padding:3px 5px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f1f4f8} tr.priv td:first-child{border-left:4px solid #c62828}
 .flag{display:inline-block;border-radius:3px;padding:0 4px;margin:1px;font-size:11px;color:#fff}
 .f-priv{background:#c62828}.f-dorm{background:#6d4c41}.f-chg{background:#1565c0}.f-rem{background:#555}
@@ -19,8 +19,8 @@ function flags(row: ReviewRow): string {
   const out: string[] = [];
   if (row.privileged) out.push('<span class="flag f-priv">privileged</span>');
   if (row.dormant) out.push('<span class="flag f-dorm">dormant</span>');
-  if (row.changed) out.push(`<span class="flag f-chg">${escapeHtml(row.change.replace('_', ' '))}</span>`);
   if (row.status === 'removed') out.push('<span class="flag f-rem">removed</span>');
+  else if (row.changed) out.push(`<span class="flag f-chg">${escapeHtml(row.change.replace('_', ' '))}</span>`);
   return out.join(' ');
 }
 
@@ -39,7 +39,7 @@ export function renderHtmlReport(review: Review): string {
     ['dormant', s.dormant],
     ['changed', s.changed],
     ['successful logins', s.successful_logins],
-    ['failed logins', s.failed_logins],
+    ['failed logins (all users)', s.failed_logins_all_users],
     ['alerts', s.alerts],
   ]
     .map(([label, value]) => `<div class="card"><b>${value}</b><span>${escapeHtml(String(label))}</span></div>`)

@@ -48,6 +48,8 @@ export type ReviewSummary = {
   removed: number;
   successful_logins: number;
   failed_logins: number;
+  /** Failed logins of every user name, including ones that are no principal (e.g. guessed names). */
+  failed_logins_all_users: number;
   alerts: number;
 };
 

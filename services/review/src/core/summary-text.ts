@@ -11,7 +11,7 @@ export function reviewSummaryText(input: SummaryInput): string {
     `  window     ${review.from} – ${review.to} (${review.time_zone}, end exclusive)`,
     `  compared   ${review.previous_review_id === null ? 'first review (no earlier review stored)' : `with review ${review.previous_review_id}`}`,
     `  principals ${s.principals}: ${s.privileged} privileged, ${s.dormant} dormant (>${review.dormant_days} days), ${s.changed} changed (${s.new} new, ${s.removed} removed)`,
-    `  activity   ${s.successful_logins} successful logins, ${s.failed_logins} failed logins, ${s.alerts} alerts`,
+    `  activity   ${s.successful_logins} successful logins, ${s.failed_logins} failed logins by principals (${s.failed_logins_all_users} by any user name), ${s.alerts} alerts`,
   ];
   const flagged = review.rows.filter((r) => r.privileged || r.dormant || r.changed).slice(0, 10);
   for (const r of flagged) {
