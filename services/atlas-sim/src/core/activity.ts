@@ -54,8 +54,10 @@ const drivers = [
   { name: 'mongo-go-driver', version: 'v1.16.1', platform: 'go1.22.5' },
 ] as const;
 
-function clientMetadataParam(rng: Rng, process: Process, application: string | undefined): Record<string, unknown> {
-  const driver = rng.pick(drivers);
+const agentDriver = { name: 'mongo-go-driver', version: 'v1.12.0-cloud', platform: 'go1.22.7' } as const;
+
+function clientMetadataParam(rng: Rng, process: Process, application: string | undefined, agent = false): Record<string, unknown> {
+  const driver = agent ? agentDriver : rng.pick(drivers);
   const meta: Record<string, unknown> = {
     driver: { name: driver.name, version: driver.version },
     os: { type: 'Linux', name: 'linux', architecture: 'x86_64', version: '5.15.0-1064-aws' },
@@ -86,7 +88,7 @@ function agentConnection(ctx: ChunkContext, rng: Rng, who: 'automation' | 'monit
   const users = [{ user, db }];
   const base = { uuid, conn, remote, agent: true };
   const out: ActivityRecord[] = [
-    { ...base, t: t0, atype: 'clientMetadata', users: [], roles: [], param: clientMetadataParam(rng, process, who === 'automation' ? 'MongoDB Automation Agent v13.22.0' : who === 'monitoring' ? 'MongoDB Monitoring Module v13.22.0' : undefined), result: 0 },
+    { ...base, t: t0, atype: 'clientMetadata', users: [], roles: [], param: clientMetadataParam(rng, process, who === 'automation' ? 'MongoDB Automation Agent v13.22.0' : who === 'monitoring' ? 'MongoDB Monitoring Module v13.22.0' : undefined, true), result: 0 },
     { ...base, t: t0 + rng.int(1, 40), atype: 'authenticate', users, roles, param: { user, db, mechanism: who === 'system' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-1' }, result: 0 },
   ];
   let t = t0 + 50;

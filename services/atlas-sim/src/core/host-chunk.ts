@@ -94,6 +94,8 @@ export function linesForHostChunk(world: World, projectId: string, hostname: str
     for (const r of records) {
       if (r.authzSuccess === true && !authzAudited) continue;
       if (!isAuditEnabled(world, project, r.t)) continue;
+      // clientMetadata and logout audit events exist from MongoDB 5.0 on.
+      if (legacy && (r.atype === 'clientMetadata' || r.atype === 'logout')) continue;
       out.push({ text: renderAuditLine(r, { spaced: styleRng.chance(0.5), legacy, localEndpoint }), t: r.t });
     }
   } else {

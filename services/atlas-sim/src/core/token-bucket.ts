@@ -12,8 +12,9 @@ export function takeToken(limits: BucketLimits, previous: BucketState | undefine
   const perMs = limits.refillRate / (limits.refillDurationSeconds * 1000);
   const start = previous ?? { tokens: limits.capacity, updatedMs: nowMs };
   const tokens = Math.min(limits.capacity, start.tokens + Math.max(0, nowMs - start.updatedMs) * perMs);
-  if (tokens >= 1) {
-    const state = { tokens: tokens - 1, updatedMs: nowMs };
+  // The epsilon absorbs float error, so waiting exactly Retry-After always finds a token.
+  if (tokens >= 1 - 1e-9) {
+    const state = { tokens: Math.max(0, tokens - 1), updatedMs: nowMs };
     return { allowed: true, state, remaining: Math.floor(state.tokens), retryAfterSeconds: 0 };
   }
   const waitMs = (1 - tokens) / perMs;
