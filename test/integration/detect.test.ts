@@ -1,0 +1,155 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { MongoClient } from 'mongodb';
+import { endpoints, uniqueSuffix, waitFor } from '@atlas-audit/test/env';
+import { createAdmin, createConsumer, createProducer, type OutgoingMessage } from '@atlas-audit/shared/kafka';
+import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
+import { alertSchema } from '@atlas-audit/shared/schema/alert';
+import { harness } from '../../services/detect/test/fixtures.ts';
+import { mixedStream } from '../../services/detect/test/stream.ts';
+
+// Kafka → two detect replicas (real child processes sharing the partitions, state in the
+// MongoDB-wire server) → atlas.alerts: exactly the alert ids the engine computes offline, even
+// when one replica is killed with SIGKILL midway and the other takes its partitions over.
+const mainPath = fileURLToPath(new URL('../../services/detect/src/main.ts', import.meta.url));
+const kafka = { brokers: [...endpoints.kafkaBrokers], clientId: 'detect-it', ssl: false };
+const cleanups: Array<() => Promise<void>> = [];
+
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+// Rules whose subjects are per principal, so the alerts do not depend on how principals are spread over partitions.
+const rulesYaml = `
+rules:
+  auth-failure-burst: { distinctUsersPerPrefix: 100000 }
+  audit-impaired: { enabled: false }
+  network-exposure: { enabled: false }
+  mfa-idp-tampering: { enabled: false }
+  new-credential: { enabled: false }
+  external-principal: { enabled: false }
+  side-door-access: { enabled: false }
+  posture-auditing-off: { enabled: false }
+  posture-access-list-open: { enabled: false }
+  posture-privileged-users: { enabled: false }
+  posture-no-maintenance-window: { enabled: false }
+  posture-encryption-no-cmk: { enabled: false }
+`;
+
+type Replica = { child: ChildProcessWithoutNullStreams; started: Promise<void>; logs: string[]; assigned: () => number[] | undefined };
+
+function startReplica(env: Record<string, string>, name: string): Replica {
+  const child = spawn(process.execPath, [mainPath], { env: { PATH: process.env['PATH'] ?? '', ...env, KAFKA_CLIENT_ID: name } });
+  const logs: string[] = [];
+  let assigned: number[] | undefined;
+  const started = new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      logs.push(line);
+      try {
+        const entry = JSON.parse(line) as { msg?: string; partitions?: number[] };
+        if (entry.msg === 'detect started') resolve();
+        if (entry.msg === 'partitions assigned') assigned = entry.partitions;
+      } catch {
+        // not JSON: kept in logs
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${logs.slice(-5).join('\n')}`)));
+  });
+  started.catch(() => undefined);
+  child.stderr.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { child, started, logs, assigned: () => assigned };
+}
+
+const keyOf = (e: AtlasEvent): string => `${e.cloud.project?.id ?? '-'}:${e.user?.name ?? ''}`;
+const messagesOf = (events: readonly AtlasEvent[]): OutgoingMessage[] => events.map((e) => ({ key: keyOf(e), value: JSON.stringify(e) }));
+
+test('two detect replicas, one killed midway, produce exactly the expected alerts to atlas.alerts', { timeout: 240_000 }, async () => {
+  const suffix = uniqueSuffix();
+  const topics = { events: `it-det-events-${suffix}`, alerts: `it-det-alerts-${suffix}`, dlq: `it-det-dlq-${suffix}` };
+  const database = `it_detect_${suffix}`;
+  const admin = await createAdmin(kafka);
+  await admin.createTopics([{ topic: topics.events, partitions: 4 }, { topic: topics.alerts, partitions: 2 }, { topic: topics.dlq, partitions: 1 }]);
+  await admin.close();
+  cleanups.push(async () => {
+    const a = await createAdmin(kafka);
+    await a.deleteTopics(Object.values(topics));
+    await a.close();
+  });
+  const mongo = new MongoClient(endpoints.mongodbUri);
+  await mongo.connect();
+  cleanups.push(async () => {
+    await mongo.db(database).dropDatabase();
+    await mongo.close();
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'detect-it-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const rulesFile = join(dir, 'rules.yaml');
+  writeFileSync(rulesFile, rulesYaml);
+
+  const stream = mixedStream(11, 10).filter((e) => e.event.dataset === 'atlas.access' || (e.event.dataset === 'atlas.audit' && (e.event.action === 'dropCollection' || e.event.action === 'find')));
+  const half = Math.floor(stream.length / 2);
+  const firstHalf = stream.slice(0, half);
+  const expectedFirst = new Set(harness(rulesYaml).run(firstHalf).map((a) => a.event.id));
+  const expected = new Set(harness(rulesYaml).run(stream).map((a) => a.event.id));
+  assert.ok(expectedFirst.size >= 5 && expected.size > expectedFirst.size, `expected ${expectedFirst.size} then ${expected.size} alerts`);
+
+  // Collect everything on the alerts topic.
+  const seen: string[] = [];
+  const invalid: string[] = [];
+  const reader = await createConsumer(kafka, `it-det-reader-${suffix}`);
+  cleanups.push(() => reader.close());
+  await reader.subscribe([topics.alerts], true);
+  await reader.run({
+    eachBatch: async (batch) => {
+      for (const m of batch.messages) {
+        const alert = alertSchema.safeParse(JSON.parse(String(m.value)));
+        if (!alert.success || alert.data.event.id !== m.key) invalid.push(String(m.key));
+        else seen.push(alert.data.event.id);
+      }
+    },
+  });
+
+  const env = {
+    KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
+    MONGODB_URI: endpoints.mongodbUri,
+    MONGODB_DATABASE: database,
+    KAFKA_TOPIC_EVENTS: topics.events,
+    KAFKA_TOPIC_ALERTS: topics.alerts,
+    KAFKA_TOPIC_DLQ: topics.dlq,
+    DETECT_GROUP_ID: `it-detect-${suffix}`,
+    DETECT_RULES_FILE: rulesFile,
+    DETECT_SESSION_TIMEOUT_MS: '6000',
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'info',
+  };
+  const a = startReplica(env, 'detect-a');
+  const b = startReplica(env, 'detect-b');
+  await Promise.all([a.started, b.started]);
+  await waitFor(async () => ((a.assigned()?.length ?? 0) > 0 && (b.assigned()?.length ?? 0) > 0 ? true : undefined), 60_000, 'both replicas own partitions');
+
+  const producer = await createProducer(kafka);
+  cleanups.push(() => producer.close());
+  await producer.send(topics.events, messagesOf(firstHalf));
+  await waitFor(async () => ([...expectedFirst].every((id) => seen.includes(id)) ? true : undefined), 90_000, 'the first half alerts');
+  const evaluatedBy = (r: Replica): number => r.logs.filter((l) => l.includes('"batch evaluated"')).length;
+  assert.ok(evaluatedBy(a) > 0 && evaluatedBy(b) > 0, 'both replicas raised alerts before the kill');
+  a.child.kill('SIGKILL');
+  await producer.send(topics.events, messagesOf(stream.slice(half)));
+  await waitFor(async () => ([...expected].every((id) => seen.includes(id)) ? true : undefined), 120_000, 'every expected alert after the kill');
+  await waitFor(async () => ((b.assigned()?.length ?? 0) === 4 ? true : undefined), 30_000, 'the survivor owns all partitions');
+
+  const distinct = new Set(seen);
+  assert.deepEqual(invalid, []);
+  assert.deepEqual([...distinct].filter((id) => !expected.has(id)), [], 'no alert outside the expected set');
+  assert.equal(distinct.size, expected.size);
+  b.child.kill('SIGTERM');
+});
