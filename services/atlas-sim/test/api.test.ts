@@ -53,9 +53,10 @@ test('log downloads need +gzip; 2023-01-01 is deprecated with Deprecation and Su
 
 test('processes list the replica set and the sharded cluster with Atlas fields', async () => {
   const body = (await (await get(`${v2}/groups/${analytics}/processes`)).json()) as { results: Array<Record<string, unknown>>; totalCount: number };
-  assert.equal(body.totalCount, 6);
+  assert.equal(body.totalCount, 9);
   const types = body.results.map((p) => p['typeName']).sort();
-  assert.deepEqual(types, ['SHARD_MONGOS', 'SHARD_MONGOS', 'SHARD_MONGOS', 'SHARD_PRIMARY', 'SHARD_SECONDARY', 'SHARD_SECONDARY']);
+  assert.deepEqual(types, ['SHARD_CONFIG', 'SHARD_CONFIG', 'SHARD_CONFIG', 'SHARD_MONGOS', 'SHARD_MONGOS', 'SHARD_MONGOS', 'SHARD_PRIMARY', 'SHARD_SECONDARY', 'SHARD_SECONDARY']);
+  assert.ok(body.results.some((p) => /-config-00-0[0-2]\./.test(String(p['hostname'])) && p['replicaSetName'] !== undefined));
   const first = body.results[0]!;
   assert.match(String(first['hostname']), /^atlas-[a-z0-9]{6}-shard-00-00\.[a-z0-9]{5}\.mongodb\.net$/);
   assert.equal(first['id'], `${first['hostname']}:${first['port']}`);

@@ -21,7 +21,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 test('the small scenario validates and its references resolve', () => {
   assert.deepEqual(checkReferences(scenario()), []);
   assert.equal(world.projects.length, 2);
-  assert.deepEqual(world.projects.map((p) => p.processes.length), [3, 6]);
+  assert.deepEqual(world.projects.map((p) => p.processes.length), [3, 9]);
 });
 
 test('a bad scenario lists every problem', () => {
@@ -166,6 +166,24 @@ test('audit disabled: no audit lines while it is off, but server logs continue',
   assert.equal(during.length, 0);
   assert.ok(linesForWindow(world, analytics, host, 'mongodb', off, off + 19 * 60000, off + 7200000).length > 0);
   assert.ok(linesForWindow(world, analytics, host, 'mongodb-audit-log', off - 15 * 60000, off - 60000, off + 7200000).length > 0);
+});
+
+test('audit reconfiguration is a rolling restart: shutdown before, startup after, from the system itself', () => {
+  const p = world.projectById.get(analytics)!;
+  const off = Date.parse('2025-03-03T03:30:00Z');
+  for (const process of p.processes) {
+    const logName = process.kind === 'mongos' ? 'mongos-audit-log' : 'mongodb-audit-log';
+    const docs = linesForWindow(world, analytics, process.hostname, logName, off - 3600000, off + 3600000, off + 7200000)
+      .filter((l) => l.invalid === undefined)
+      .map((l) => JSON.parse(l.text) as { atype: string; ts: { $date: string }; remote: unknown });
+    const shutdown = docs.filter((d) => d.atype === 'shutdown');
+    const startup = docs.filter((d) => d.atype === 'startup');
+    assert.equal(shutdown.length, 1, process.hostname);
+    assert.equal(startup.length, 1, process.hostname);
+    assert.ok(Date.parse(shutdown[0]!.ts.$date) < off);
+    assert.ok(Date.parse(startup[0]!.ts.$date) > off + 20 * 60000);
+    assert.deepEqual(startup[0]!.remote, { isSystemUser: true });
+  }
 });
 
 test('sharded cluster: user sessions land in mongos-audit-log, agents in both', () => {

@@ -191,6 +191,35 @@ export function userRecords(ctx: ChunkContext, user: ScenarioUser): ActivityReco
   return out;
 }
 
+/**
+ * Changing the audit configuration is a rolling restart: each process writes `shutdown` just
+ * before auditing stops and `startup` when it comes back, staggered by member, from the system
+ * itself (`remote: {isSystemUser: true}`). Only the records falling in this chunk are returned.
+ */
+export function auditRestartRecords(ctx: ChunkContext, offMs: number, durationMs: number): ActivityRecord[] {
+  const { process } = ctx;
+  const stagger = (process.nodeIndex % 100) * 40000 + (process.kind === 'mongos' ? 15000 : 0);
+  const rng = createRng(`${ctx.world.seed}|restart|${ctx.hostKey}|${offMs}`);
+  const base = { conn: 0, uuid: randomUuid(rng), remote: null, users: [], roles: [], result: 0, agent: true };
+  const shutdownAt = offMs - 5000 - stagger;
+  const startupAt = offMs + durationMs + 20000 + stagger;
+  const out: ActivityRecord[] = [];
+  const inChunk = (t: number): boolean => t >= ctx.chunkStart && t < ctx.chunkStart + chunkMs;
+  if (inChunk(shutdownAt)) out.push({ ...base, t: shutdownAt, atype: 'shutdown', param: {} });
+  if (inChunk(startupAt)) {
+    out.push({
+      ...base,
+      t: startupAt,
+      atype: 'startup',
+      param: {
+        startupOptions: { net: { bindIp: '0.0.0.0', port: process.port, tls: { mode: 'requireTLS' } }, auditLog: { destination: 'file', format: 'JSON', path: '/srv/mongodb/auditLog.json' }, security: { authorization: 'enabled' }, ...(process.replicaSetName === undefined ? {} : { replication: { replSetName: process.replicaSetName } }) },
+        initialClusterServerParameters: [],
+      },
+    });
+  }
+  return out;
+}
+
 /** Whether the project's audit log is on at `ms` (scenario setting and audit-disabled attacks). */
 export function isAuditEnabled(world: World, project: Project, ms: number): boolean {
   if (!project.spec.audit.enabled) return false;
@@ -215,6 +244,9 @@ export function recordsForProcessChunk(world: World, project: Project, process: 
     if (attack.projectId !== project.id || attack.clusterName !== process.clusterName) continue;
     if (attack.atMs < chunkStart - chunkMs || attack.atMs >= chunkEnd) continue;
     for (const r of attackRecords(ctx, attack)) if (r.t >= chunkStart && r.t < chunkEnd) out.push(r);
+  }
+  for (const attack of world.attacks) {
+    if (attack.attack.type === 'audit-disabled' && attack.projectId === project.id) out.push(...auditRestartRecords(ctx, attack.atMs, attack.attack.durationMinutes * 60000));
   }
   const kept = out.filter((r) => r.t >= world.startMs && r.t < world.endMs);
   kept.sort((a, b) => a.t - b.t);

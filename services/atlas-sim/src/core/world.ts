@@ -13,7 +13,7 @@ export type Process = {
   hostname: string;
   port: number;
   kind: 'mongod' | 'mongos';
-  typeName: 'REPLICA_PRIMARY' | 'REPLICA_SECONDARY' | 'SHARD_PRIMARY' | 'SHARD_SECONDARY' | 'SHARD_MONGOS';
+  typeName: 'REPLICA_PRIMARY' | 'REPLICA_SECONDARY' | 'SHARD_PRIMARY' | 'SHARD_SECONDARY' | 'SHARD_MONGOS' | 'SHARD_CONFIG';
   clusterName: string;
   nodeIndex: number;
   userAlias: string;
@@ -94,6 +94,26 @@ function buildCluster(projectKey: string, spec: ScenarioCluster, orgIndex: numbe
         version: spec.mongoVersion,
         localIp,
         sessionWeight: 1 / spec.nodes,
+      });
+    }
+  }
+  if (spec.mongos) {
+    // A sharded cluster also runs a config-server replica set (audited, agent traffic only).
+    for (let node = 0; node < 3; node++) {
+      const member = String(node).padStart(2, '0');
+      processes.push({
+        hostname: `${internal}-config-00-${member}.${domain}`,
+        port: 27017,
+        kind: 'mongod',
+        typeName: 'SHARD_CONFIG',
+        clusterName: spec.name,
+        nodeIndex: 100 + node,
+        userAlias: `${alias}-config-00-${member}.${domain}`,
+        replicaSetName: `${internal}-config-0`,
+        shardName: undefined,
+        version: spec.mongoVersion,
+        localIp: `192.168.${(orgIndex * 40 + projectIndex * 8 + clusterIndex) % 250}.${50 + node}`,
+        sessionWeight: 0,
       });
     }
   }
