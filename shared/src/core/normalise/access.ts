@@ -6,7 +6,7 @@ import { computeEventId } from '../event-id.ts';
 import { parseAnyTimestamp, parseExtendedDate } from '../timestamp.ts';
 import type { NormaliseContext } from './context.ts';
 import type { Json } from './fields.ts';
-import { asInt, asNonEmpty, asObject, asString, cloudFields, describeError, splitHostPort, unique } from './fields.ts';
+import { asInt, asNonEmpty, asObject, asString, cloudFields, describeError, isIp, splitHostPort, unique } from './fields.ts';
 
 /** The endpoint name in source coordinates: the same for the cluster and the process variants. */
 export const ACCESS_ENDPOINT = 'dbAccessHistory';
@@ -58,7 +58,8 @@ function build(entry: Json, occurrence: number, context: NormaliseContext): Resu
   const project = asNonEmpty(entry['groupId']) ?? context.project;
   const remoteText = asString(attr?.['remote']) ?? asString(attr?.['client']);
   const remote = remoteText === undefined ? undefined : splitHostPort(remoteText);
-  const ip = asNonEmpty(entry['ipAddress']) ?? remote?.ip;
+  const ipText = asNonEmpty(entry['ipAddress']) ?? remote?.ip;
+  const ip = ipText !== undefined && isIp(ipText) ? ipText : undefined;
   const mechanism = asString(attr?.['mechanism']);
   const logId = asInt(logLine?.['id']);
   const outcome = authResult ? 'success' : 'failure';
@@ -88,7 +89,7 @@ function build(entry: Json, occurrence: number, context: NormaliseContext): Resu
   if (ip !== undefined) {
     out.source = { ip };
     if (remote?.port !== undefined && remote.ip === ip) out.source.port = remote.port;
-  }
+  } else if (ipText !== undefined) out.source = { address: ipText };
   if (host !== undefined) out.host = { name: host };
   if (context.cluster !== undefined && context.cluster.length > 0) out.service = { name: context.cluster, type: 'mongodb' };
   if (mechanism !== undefined) out.atlas.mechanism = mechanism;

@@ -7,7 +7,7 @@ import { mapEventType } from '../event-type-map.ts';
 import { parseIsoTimestamp } from '../timestamp.ts';
 import type { NormaliseContext } from './context.ts';
 import type { Json } from './fields.ts';
-import { asNonEmpty, asObject, asPort, asString, cloudFields, describeError, unique } from './fields.ts';
+import { asNonEmpty, asObject, asPort, asString, cloudFields, describeError, isIp, unique } from './fields.ts';
 
 /** The endpoint name in source coordinates for project and organisation events. */
 export const EVENTS_ENDPOINT = 'events';
@@ -61,7 +61,8 @@ function build(doc: Json, context: NormaliseContext): Result<AtlasEvent> {
   const publicKey = asNonEmpty(doc['publicKey']);
   const actorId = asNonEmpty(doc['userId']) ?? asNonEmpty(doc['apiKeyId']);
   const targetName = asNonEmpty(doc['targetUsername']) ?? asNonEmpty(doc['dbUserUsername']) ?? asNonEmpty(doc['targetPublicKey']);
-  const ip = asNonEmpty(doc['remoteAddress']);
+  const address = asNonEmpty(doc['remoteAddress']);
+  const ip = address !== undefined && isIp(address) ? address : undefined;
   const cluster = asNonEmpty(doc['clusterName']);
   const host = asNonEmpty(doc['hostname']);
 
@@ -93,6 +94,7 @@ function build(doc: Json, context: NormaliseContext): Result<AtlasEvent> {
     out.user = user;
   }
   if (ip !== undefined) out.source = { ip };
+  else if (address !== undefined) out.source = { address };
   if (host !== undefined) out.host = { name: host };
   if (cluster !== undefined) out.service = { name: cluster, type: 'mongodb' };
   const coordinates: AtlasEvent['atlas']['source_coordinates'] = { occurrence: 0, endpoint: EVENTS_ENDPOINT };

@@ -9,7 +9,7 @@ import { defaultSanitisePolicy, sanitiseParam } from '../sanitise.ts';
 import { parseExtendedDate, rawDateText } from '../timestamp.ts';
 import type { NormaliseContext } from './context.ts';
 import type { Json } from './fields.ts';
-import { asInt, asNonEmpty, asObject, asPort, asString, cloudFields, describeError, formatNamed, unique } from './fields.ts';
+import { asInt, asNonEmpty, asObject, asPort, asString, cloudFields, describeError, formatNamed, isIp, unique } from './fields.ts';
 
 /** The line Atlas writes instead of data for an empty or unreachable window. */
 export const NO_DATA_MARKER = 'No data for given time period or host is unreachable';
@@ -47,7 +47,8 @@ function endpoint(value: unknown): Endpoint {
   const ip = asNonEmpty(obj['ip']);
   const port = asPort(obj['port']);
   const unix = asNonEmpty(obj['unix']);
-  if (ip !== undefined) out.ip = ip;
+  if (ip !== undefined && isIp(ip)) out.ip = ip;
+  else if (ip !== undefined) out.address = ip;
   if (port !== undefined) out.port = port;
   if (unix !== undefined) {
     out.unix = unix;

@@ -85,3 +85,19 @@ function withPort(ip: string, port: string | undefined): { ip: string; port?: nu
   const value = port === undefined || !/^\d{1,5}$/.test(port) ? undefined : Number(port);
   return value !== undefined && value <= 65535 ? { ip, port: value } : { ip };
 }
+
+const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const ipv6 = /^[0-9A-Fa-f:]{2,39}$|^[0-9A-Fa-f:]{2,29}:(\d{1,3}\.){3}\d{1,3}$/;
+
+/**
+ * True when `text` is an IPv4 or IPv6 address literal (what an ECS `ip` field accepts). Anything
+ * else (host names, unix sockets, garbage) must go to an `address` field instead.
+ */
+export function isIp(text: string): boolean {
+  if (ipv4.test(text)) return true;
+  if (!text.includes(':') || !ipv6.test(text)) return false;
+  const doubleColons = text.split('::').length - 1;
+  if (doubleColons > 1) return false;
+  const groups = text.split(':').filter((group) => group.length > 0 && !group.includes('.'));
+  return groups.every((group) => group.length <= 4) && (doubleColons === 1 || groups.length + (text.includes('.') ? 2 : 0) === 8);
+}

@@ -7,7 +7,7 @@ import { canonicalJson } from '../canonical-json.ts';
 import { computeEventId } from '../event-id.ts';
 import { parseIsoTimestamp } from '../timestamp.ts';
 import type { NormaliseContext } from './context.ts';
-import { asNonEmpty, asString, cloudFields, describeError, formatNamed, unique } from './fields.ts';
+import { asNonEmpty, asString, cloudFields, describeError, formatNamed, isIp, unique } from './fields.ts';
 import type { PostureResource, PostureSnapshot } from './posture-resources.ts';
 import { extractPostureResources, postureEndpoints } from './posture-resources.ts';
 
@@ -43,7 +43,7 @@ function subject(resource: PostureResource, out: AtlasEvent, asTarget: boolean):
     out.group = { name: resource.resource };
   } else if (resource.kind === 'access_list_entry') {
     const ip = asNonEmpty(state['ipAddress']);
-    out.related.ip = unique([ip]);
+    out.related.ip = unique([ip !== undefined && isIp(ip) ? ip : undefined]);
   }
 }
 
