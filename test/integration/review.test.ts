@@ -15,6 +15,9 @@ import { installTemplates } from '@atlas-audit/shared/es/install-templates';
 import { schemaMappings } from '@atlas-audit/shared/es/mappings';
 import { templatesFor } from '@atlas-audit/shared/es/templates';
 import { createLogger } from '@atlas-audit/shared/logger';
+import { normalisePostureSnapshot } from '@atlas-audit/shared/core/normalise/posture';
+import { diffSnapshots } from '@atlas-audit/shared/core/normalise/posture-diff';
+import type { PostureSnapshot } from '@atlas-audit/shared/core/normalise/posture-resources';
 import { endpoints, uniqueSuffix } from '@atlas-audit/test/env';
 import { reviewConfigSchema } from '@atlas-audit/review/config';
 import { parseCsv, CSV_COLUMNS } from '@atlas-audit/review/core/csv';
@@ -58,11 +61,6 @@ function dbUser(username: string, roles: Array<[string, string]>, extra: Record<
   return { username, databaseName: extra['databaseName'] ?? 'admin', roles: roles.map(([roleName, databaseName]) => ({ roleName, databaseName })), scopes: [], ...extra };
 }
 
-function posture(project: string, at: string, kind: 'database_user' | 'custom_role', resource: string, state: Record<string, unknown> | undefined, diff?: 'removed'): AtlasEvent {
-  const atlas = diff === undefined ? { snapshot: { kind, resource, state } } : { diff: { kind: diff, resource_type: kind, resource, ...(state ? { before: state } : {}) } };
-  return event(project, at, { event: { kind: diff ? 'event' : 'state', category: ['iam'], type: diff ? ['deletion'] : ['info'], action: `${kind}_${diff ?? 'snapshot'}`, outcome: 'success', dataset: 'atlas.posture' }, atlas: atlas as never });
-}
-
 async function screenshot(htmlPath: string, pngPath: string): Promise<void> {
   const profile = mkdtempSync(join(tmpdir(), 'review-chromium-'));
   try {
@@ -89,23 +87,36 @@ test('the access review lists exactly the expected principals and flags, exports
   await installTemplates(es, templates);
   await mongo.connect();
   try {
-    // Posture: snapshots on 2025-01-01; between the two reviews report_ro gains a role,
-    // legacy_etl is removed and intern is created.
-    const t0 = '2025-01-01T00:00:00.000Z';
-    const postureEvents = [
-      posture(project, t0, 'custom_role', 'userMgr', { roleName: 'userMgr', actions: [{ action: 'CREATE_USER', resources: [{ db: 'admin', collection: '' }] }], inheritedRoles: [] }),
-      posture(project, t0, 'database_user', 'app_svc@admin', dbUser('app_svc', [['readWrite', 'sales']])),
-      posture(project, t0, 'database_user', 'dba_ops@admin', dbUser('dba_ops', [['atlasAdmin', 'admin']])),
-      posture(project, t0, 'database_user', 'report_ro@admin', dbUser('report_ro', [['read', 'reporting']])),
-      posture(project, t0, 'database_user', 'legacy_etl@admin', dbUser('legacy_etl', [['readWrite', 'warehouse']])),
-      posture(project, t0, 'database_user', 'CN=svc-billing@$external', dbUser('CN=svc-billing', [['read', 'billing']], { databaseName: '$external', x509Type: 'MANAGED' })),
-      posture(project, t0, 'database_user', 'helpdesk@admin', dbUser('helpdesk', [['userMgr', 'admin']])),
-      posture(project, '2025-03-12T09:00:00.000Z', 'database_user', 'report_ro@admin', dbUser('report_ro', [['read', 'reporting'], ['readWrite', 'reporting']])),
-      posture(project, '2025-03-12T09:30:00.000Z', 'database_user', 'legacy_etl@admin', dbUser('legacy_etl', [['readWrite', 'warehouse']]), 'removed'),
-      posture(project, '2025-03-13T10:00:00.000Z', 'database_user', 'intern@admin', dbUser('intern', [['read', 'sales']])),
-      // Another project's user must not appear.
-      posture('other-project', t0, 'database_user', 'stranger@admin', dbUser('stranger', [['root', 'admin']])),
+    // Posture, through the shared normalisers as the ingest worker produces it: a first snapshot
+    // on 2025-01-01 (state events), then diffs: report_ro gains a role and legacy_etl is removed
+    // (2025-03-12), intern is created (2025-03-13).
+    const customRoles = [{ roleName: 'userMgr', actions: [{ action: 'CREATE_USER', resources: [{ db: 'admin', collection: '' }] }], inheritedRoles: [] }];
+    const usersT0 = [
+      dbUser('app_svc', [['readWrite', 'sales']]),
+      dbUser('dba_ops', [['atlasAdmin', 'admin']]),
+      dbUser('report_ro', [['read', 'reporting']]),
+      dbUser('legacy_etl', [['readWrite', 'warehouse']]),
+      dbUser('CN=svc-billing', [['read', 'billing']], { databaseName: '$external', x509Type: 'MANAGED' }),
+      dbUser('helpdesk', [['userMgr', 'admin']]),
     ];
+    const usersT1 = usersT0.filter((u) => u['username'] !== 'legacy_etl').map((u) => (u['username'] === 'report_ro' ? dbUser('report_ro', [['read', 'reporting'], ['readWrite', 'reporting']]) : u));
+    const usersT2 = [...usersT1, dbUser('intern', [['read', 'sales']])];
+    const snapshots: PostureSnapshot[] = [
+      { takenAt: '2025-01-01T00:00:00.000Z', databaseUsers: { results: usersT0 }, customDBRoles: customRoles },
+      { takenAt: '2025-03-12T09:00:00.000Z', databaseUsers: { results: usersT1 }, customDBRoles: customRoles },
+      { takenAt: '2025-03-13T10:00:00.000Z', databaseUsers: { results: usersT2 }, customDBRoles: customRoles },
+    ];
+    const postureEvents = [
+      ...normalisePostureSnapshot(snapshots[0] as PostureSnapshot, { project }),
+      ...diffSnapshots(snapshots[0] as PostureSnapshot, snapshots[1] as PostureSnapshot, { project }),
+      ...diffSnapshots(snapshots[1] as PostureSnapshot, snapshots[2] as PostureSnapshot, { project }),
+      // Another project's user must not appear.
+      ...normalisePostureSnapshot({ takenAt: '2025-01-01T00:00:00.000Z', databaseUsers: [dbUser('stranger', [['root', 'admin']])] }, { project: 'other-project' }),
+    ].map((r) => {
+      assert.ok(r.ok, r.ok ? '' : r.reason);
+      return r.value;
+    });
+    assert.equal(postureEvents.filter((e) => e.atlas.diff !== undefined).length, 3, 'two diffs on 03-12, one on 03-13');
     await mongo.db(database).collection('posture_events').insertMany(postureEvents.map((e) => ({ ...e })));
 
     const events: AtlasEvent[] = [
@@ -134,7 +145,7 @@ test('the access review lists exactly the expected principals and flags, exports
     ];
     const alert = alertSchema.parse({ ...sampleAlert({ id: hexId() }), '@timestamp': '2025-03-11T10:00:00.000Z', user: { name: 'app_svc', domain: 'admin' }, cloud: { provider: 'mongodb_atlas', project: { id: project } } });
     const operations = [
-      ...events.flatMap((e) => [{ create: { _index: eventIndexName(layout, e['@timestamp']) as string, _id: e.event.id } }, e]),
+      ...[...postureEvents, ...events].flatMap((e) => [{ create: { _index: eventIndexName(layout, e['@timestamp']) as string, _id: e.event.id } }, e]),
       { create: { _index: layout.alertsIndex, _id: alert.event.id } },
       alert,
     ];
@@ -144,7 +155,7 @@ test('the access review lists exactly the expected principals and flags, exports
     const config = reviewConfigSchema.parse({
       elasticsearch: { url: endpoints.elasticsearchUrl },
       mongodb: { uri: endpoints.mongodbUri, database },
-      review: { namespace, outputDir },
+      review: { namespace, outputDir, postureSource: 'mongodb' },
     });
     const opened = await openReviewDeps(config, createLogger({ name: 'review-it', level: 'silent' }));
     let week1;
@@ -157,7 +168,8 @@ test('the access review lists exactly the expected principals and flags, exports
     assert.ok(week1.review.rows.every((r) => r.change === 'first_review'));
     assert.deepEqual(week1.review.rows.filter((r) => r.dormant).map((r) => r.principal), ['report_ro']);
 
-    // Week 2 through the CLI, with dates as an operator types them.
+    // Week 2 through the CLI, with dates as an operator types them, reading posture from
+    // Elasticsearch (the default: the indexer stores posture events with the others).
     let stdout = '';
     let stderr = '';
     const env = { ELASTICSEARCH_URL: endpoints.elasticsearchUrl, MONGODB_URI: endpoints.mongodbUri, MONGODB_DATABASE: database, INDEX_NAMESPACE: namespace, REVIEW_OUTPUT_DIR: outputDir, LOG_LEVEL: 'silent' };

@@ -17,6 +17,8 @@ export const reviewSettingsSchema = z
     outputDir: z.string().min(1).default('out/reviews'),
     /** Index namespace (see shared/src/es/index-names.ts). */
     namespace: z.string().regex(/^[a-z0-9_]{1,40}$/).default('default'),
+    /** Where posture events are read: the events indices (the indexer writes them there) or a MongoDB collection. */
+    postureSource: z.enum(['elasticsearch', 'mongodb']).default('elasticsearch'),
     postureCollection: z.string().min(1).default('posture_events'),
     reviewsCollection: z.string().min(1).default('access_reviews'),
   })
@@ -42,5 +44,6 @@ export const reviewEnvBindings: readonly EnvBinding[] = [
   { path: 'review.dormantDays', env: 'REVIEW_DORMANT_DAYS' },
   { path: 'review.outputDir', env: 'REVIEW_OUTPUT_DIR' },
   { path: 'review.namespace', env: 'INDEX_NAMESPACE' },
+  { path: 'review.postureSource', env: 'REVIEW_POSTURE_SOURCE' },
   { path: 'review.postureCollection', env: 'REVIEW_POSTURE_COLLECTION' },
 ];

@@ -6,6 +6,7 @@ import { createMongoReviewStore } from './review-store.ts';
 import { createRowIndexer } from './row-index.ts';
 import type { ReviewDeps } from './run-review.ts';
 import { createEsActivitySource } from './sources/es-activity.ts';
+import { createEsPostureSource } from './sources/es-posture.ts';
 import { createMongoPostureSource } from './sources/mongo-posture.ts';
 
 /** Connects Elasticsearch and MongoDB and builds the review's ports; `close` releases both. */
@@ -16,7 +17,7 @@ export async function openReviewDeps(config: ReviewConfig, log: Logger): Promise
   return {
     deps: {
       activity: createEsActivitySource(search.client, settings.namespace),
-      posture: createMongoPostureSource(state.db, settings.postureCollection),
+      posture: settings.postureSource === 'mongodb' ? createMongoPostureSource(state.db, settings.postureCollection) : createEsPostureSource(search.client, settings.namespace),
       store: createMongoReviewStore(state.db, settings.reviewsCollection),
       rows: createRowIndexer(search.client, settings.namespace),
       outputDir: settings.outputDir,

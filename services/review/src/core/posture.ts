@@ -36,11 +36,13 @@ const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v
 /** Reads a databaseUsers entry; undefined when it has no username. Unknown fields are dropped. */
 export function dbUserOf(raw: unknown, resource: string): DbUserState | undefined {
   const o = obj(raw);
-  const username = str(o['username']) ?? (resource.includes('@') ? resource.slice(0, resource.lastIndexOf('@')) : resource);
+  // Resource keys are `<databaseName>/<username>` (shared posture normaliser); fall back to them when the state lacks a name.
+  const slash = resource.indexOf('/');
+  const username = str(o['username']) ?? (slash === -1 ? resource : resource.slice(slash + 1));
   if (username === '') return undefined;
   const state: DbUserState = {
     username,
-    databaseName: str(o['databaseName']) ?? 'admin',
+    databaseName: str(o['databaseName']) ?? (slash === -1 ? 'admin' : resource.slice(0, slash)),
     roles: arr(o['roles']).flatMap((r) => {
       const role = obj(r);
       const roleName = str(role['roleName']);
