@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger } from '@atlas-audit/shared/logger';
 import { authenticate, issueToken, revokeToken } from './auth.ts';
-import { apiError, invalidVersionError, rateLimitedError, resourceNotFound, unauthorizedBody, type ApiError } from './core/api-error.ts';
+import { apiError, invalidVersionError, prettyJson, rateLimitedError, resourceNotFound, unauthorizedBody, type ApiError } from './core/api-error.ts';
 import { resolveVersion } from './core/api-version.ts';
 import { clockAt } from './core/clock.ts';
 import type { FaultSpec } from './core/faults.ts';
@@ -79,12 +79,17 @@ export type RunningSim = { url: string; port: number; control: SimControl; close
 
 type Outgoing = { status: number; headers: Record<string, string | number>; body: Buffer | string };
 
-function jsonOut(status: number, body: unknown, contentType: string, extra: Record<string, string | number> = {}): Outgoing {
-  return { status, headers: { 'Content-Type': contentType, ...extra }, body: JSON.stringify(body) };
+/** `envelope=true` wraps the body as `{status, content}` (and answers 200); `pretty=true` indents it Jackson-style. */
+type Presentation = { envelope: boolean; pretty: boolean };
+const plain: Presentation = { envelope: false, pretty: false };
+
+function jsonOut(status: number, body: unknown, contentType: string, extra: Record<string, string | number> = {}, how: Presentation = plain): Outgoing {
+  const value = how.envelope ? { content: body, status } : body;
+  return { status: how.envelope ? 200 : status, headers: { 'Content-Type': contentType, ...extra }, body: how.pretty ? prettyJson(value) : JSON.stringify(value) };
 }
 
-function errorOut(error: ApiError, extra: Record<string, string | number> = {}): Outgoing {
-  return jsonOut(error.status, error.body, 'application/json', { 'X-Error-Code': error.body.errorCode, ...extra });
+function errorOut(error: ApiError, extra: Record<string, string | number> = {}, how: Presentation = plain): Outgoing {
+  return jsonOut(error.status, error.body, 'application/json', { 'X-Error-Code': error.body.errorCode, ...extra }, how);
 }
 
 async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
@@ -211,6 +216,7 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   const base = `http://${req.headers.host ?? 'localhost'}`;
+  const how: Presentation = { envelope: url.searchParams.get('envelope') === 'true', pretty: url.searchParams.get('pretty') === 'true' };
   res.setHeader('Server', 'mdbws');
   const send = (out: Outgoing): void => {
     const body = typeof out.body === 'string' ? Buffer.from(out.body) : out.body;
@@ -308,12 +314,12 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
   const reply: Reply = matched.route.handler({ world: state.control.world, url, params, nowMs: simMs, base, late: state.late(), chunkSource: options.chunkSource });
   if (reply.kind === 'error') {
     recordAs(reply.error.status);
-    send(errorOut(reply.error, rateHeaders));
+    send(errorOut(reply.error, rateHeaders, how));
     return;
   }
   if (reply.kind === 'json') {
     recordAs(200, fault === undefined ? {} : { fault: fault.kind });
-    send(jsonOut(200, reply.body, version.value.contentType, { ...rateHeaders, ...versionHeaders }));
+    send(jsonOut(200, reply.body, version.value.contentType, { ...rateHeaders, ...versionHeaders }, how));
     return;
   }
   const late = state.late();

@@ -223,3 +223,13 @@ test('posture endpoints reflect attacks by the simulated now', async () => {
   const ear = (await (await get(`${v2}/groups/${payments}/encryptionAtRest`)).json()) as { awsKms: { enabled: boolean } };
   assert.equal(ear.awsKms.enabled, false);
 });
+
+test('pretty=true indents Jackson-style; envelope=true wraps the body with its status', async () => {
+  const pretty = await (await get(`${v2}/groups/${payments}/auditLog?pretty=true`)).text();
+  assert.equal(pretty, '{\n  "auditAuthorizationSuccess" : true,\n  "configurationType" : "NONE",\n  "enabled" : true\n}');
+  const wrapped = await get(`${v2}/groups/${payments}/clusters/Nope?envelope=true`);
+  assert.equal(wrapped.status, 200);
+  const body = (await wrapped.json()) as { status: number; content: { errorCode: string } };
+  assert.equal(body.status, 404);
+  assert.equal(body.content.errorCode, 'CLUSTER_NOT_FOUND');
+});

@@ -62,10 +62,17 @@ export function rateLimitedError(endpointSet: string, retryAfterSeconds: number,
   );
 }
 
-/** Jackson-style pretty printing (`"key" : value`, two-space indent), as the Digest 401 body. */
-export function prettyJson(value: Record<string, unknown>): string {
-  const lines = Object.entries(value).map(([k, v]) => `  ${JSON.stringify(k)} : ${JSON.stringify(v)}`);
-  return `{\n${lines.join(',\n')}\n}`;
+/** Jackson-style pretty printing (`"key" : value`, two-space indent, `[ ]`/`{ }` when empty), as Atlas' `pretty=true` and the Digest 401 body. */
+export function prettyJson(value: unknown, indent = ''): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[ ]';
+    return `[ ${value.map((v) => prettyJson(v, indent)).join(', ')} ]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return '{ }';
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)} : ${prettyJson(v, inner)}`).join(',\n')}\n${indent}}`;
 }
 
 /** The body of a 401 from the Digest challenge. */
