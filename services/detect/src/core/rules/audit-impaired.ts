@@ -5,9 +5,9 @@ import { tactics, techniques } from '../lib/attack.ts';
 import { isoTime, MINUTE_MS } from '../lib/event-facts.ts';
 import { bool, postureOf, str } from '../lib/posture.ts';
 
-/** Per scope: host → [first event ms, last event ms, distinct active minutes (capped)], and the last silence check. */
-type Hosts = Record<string, [number, number, number]>;
-type Coverage = { h: Hosts; c: number };
+/** Per scope: each host with [name, first event ms, last event ms, distinct active minutes (capped)], and the last silence check. */
+type HostSeen = [host: string, first: number, last: number, activeMinutes: number];
+type Coverage = { h: HostSeen[]; c: number };
 const NS = 'audit-coverage';
 const ACTIVE_CAP = 100_000;
 
@@ -53,27 +53,27 @@ function silenceFindings(event: AtlasEvent, ctx: RuleContext): Finding[] {
   const isLog = host !== undefined && (event.event.dataset === 'atlas.audit' || event.event.dataset === 'atlas.access');
   let cov = ctx.state.get<Coverage>(NS, ctx.scope);
   if (isLog) {
-    cov ??= { h: {}, c: t };
-    const h = cov.h[host];
+    cov ??= { h: [], c: t };
+    let h: HostSeen | undefined;
+    for (let i = 0; i < cov.h.length; i++) if ((cov.h[i] as HostSeen)[0] === host) h = cov.h[i];
     if (h === undefined) {
-      cov.h[host] = [t, t, 1];
+      cov.h.push([host, t, t, 1]);
       ctx.state.set(NS, ctx.scope, cov);
-    } else if (t > h[1]) {
+    } else if (t > h[2]) {
       // Count distinct active minutes only when time moves forward: replays never inflate it.
-      if (Math.floor(t / MINUTE_MS) > Math.floor(h[1] / MINUTE_MS) && h[2] < ACTIVE_CAP) h[2] += 1;
-      h[1] = t;
+      if (Math.floor(t / MINUTE_MS) > Math.floor(h[2] / MINUTE_MS) && h[3] < ACTIVE_CAP) h[3] += 1;
+      h[2] = t;
       ctx.state.set(NS, ctx.scope, cov);
-    } else if (t < h[0]) {
-      h[0] = t;
+    } else if (t < h[1]) {
+      h[1] = t;
       ctx.state.set(NS, ctx.scope, cov);
     }
   }
   if (cov === undefined || t - cov.c < cfg.checkEveryMinutes * MINUTE_MS) return [];
   cov.c = t;
   ctx.state.set(NS, ctx.scope, cov);
-  const hosts = cov.h;
   const findings: Finding[] = [];
-  for (const [name, [, last, active]] of Object.entries(hosts)) {
+  for (const [name, , last, active] of cov.h) {
     const silentMs = t - last;
     if (active < cfg.minActiveMinutes || silentMs < cfg.silenceMinutes * MINUTE_MS) continue;
     findings.push({

@@ -4,8 +4,21 @@ import { tactics, techniques } from '../lib/attack.ts';
 import { actorRolesOf, DAY_MS, isoDate, isSuccessfulAuth } from '../lib/event-facts.ts';
 import { prefixOf } from '../lib/ip.ts';
 
-/** Per principal: when first seen, and each prefix's [first, last] successful-login time (epoch ms). */
-type IpHistory = { f: number; p: Record<string, [number, number]> };
+/**
+ * Per principal: when first seen, and each prefix with its first and last successful-login time
+ * (epoch ms). A short array, not an object keyed by prefix: a linear scan over a handful of
+ * prefixes beats a dictionary lookup with a freshly built key, and it stays JSON-plain.
+ */
+type PrefixSeen = [prefix: string, first: number, last: number];
+type IpHistory = { f: number; p: PrefixSeen[] };
+
+function find(entries: readonly PrefixSeen[], prefix: string): PrefixSeen | undefined {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as PrefixSeen;
+    if (e[0] === prefix) return e;
+  }
+  return undefined;
+}
 const NS = 'new-ip';
 const MAX_LISTED = 5;
 
@@ -28,30 +41,34 @@ export const newIp: Rule = {
     if (prefix === undefined) return none;
     const t = ctx.timeMs;
     const history = ctx.state.get<IpHistory>(NS, actor.key);
-    const entry = history?.p[prefix];
+    const entry = history === undefined ? undefined : find(history.p, prefix);
     const lookbackMs = cfg.lookbackDays * DAY_MS;
     // Known = seen at or before this instant and within the lookback (the same event replayed is known).
-    const known = entry !== undefined && entry[0] <= t && entry[1] >= t - lookbackMs;
+    const known = entry !== undefined && entry[1] <= t && entry[2] >= t - lookbackMs;
     if (known) {
       // Hot path: a login from a known prefix only moves its last-seen forward.
-      if (entry[1] < t) {
-        entry[1] = t;
+      if (entry[2] < t) {
+        entry[2] = t;
         ctx.state.set(NS, actor.key, history as IpHistory);
       }
       return none;
     }
-    const h: IpHistory = history ?? { f: t, p: {} };
+    const h: IpHistory = history ?? { f: t, p: [] };
     const firstSeen = Math.min(h.f, t);
     const isLearning = t - firstSeen < cfg.learningDays * DAY_MS;
-    const others = isLearning ? [] : Object.entries(h.p).filter(([p, [f, l]]) => p !== prefix && f <= t && l >= t - lookbackMs);
+    const others = isLearning ? [] : h.p.filter(([p, f, l]) => p !== prefix && f <= t && l >= t - lookbackMs);
     h.f = firstSeen;
-    h.p[prefix] = entry === undefined ? [t, t] : [Math.min(entry[0], t), Math.max(entry[1], t)];
+    if (entry === undefined) h.p.push([prefix, t, t]);
+    else {
+      entry[1] = Math.min(entry[1], t);
+      entry[2] = Math.max(entry[2], t);
+    }
     // Forget prefixes that left the lookback, so a principal's history stays bounded.
-    for (const [p, [, l]] of Object.entries(h.p)) if (l < t - lookbackMs) delete h.p[p];
+    h.p = h.p.filter(([, , l]) => l >= t - lookbackMs);
     ctx.state.set(NS, actor.key, h);
     if (isLearning) return none;
-    others.sort((a, b) => a[1][0] - b[1][0]);
-    const since = others[0] === undefined ? undefined : isoDate(others[0][1][0]);
+    others.sort((a, b) => a[1] - b[1]);
+    const since = others[0] === undefined ? undefined : isoDate(others[0][1]);
     const listed = others.slice(0, MAX_LISTED).map(([p]) => p).join(', ') + (others.length > MAX_LISTED ? ` (+${others.length - MAX_LISTED} more)` : '');
     const knownText = since === undefined ? `no other prefix in the last ${cfg.lookbackDays} d` : `known since ${since}: ${listed}`;
     const privileged = actorRolesOf(event).some((r) => ctx.config.isPrivileged(r));
@@ -66,7 +83,7 @@ export const newIp: Rule = {
         ip,
         principal_first_seen: isoDate(firstSeen),
         lookback_days: cfg.lookbackDays,
-        known_prefixes: others.map(([p, [f, l]]) => ({ prefix: p, first_seen: isoDate(f), last_seen: isoDate(l) })),
+        known_prefixes: others.map(([p, f, l]) => ({ prefix: p, first_seen: isoDate(f), last_seen: isoDate(l) })),
         privileged,
       },
     }];
