@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import { AppError } from '@atlas-audit/shared/errors';
-import type { PreviousReview, Review } from './core/review-model.ts';
+import type { PreviousReview, Review, ReviewRow } from './core/review-model.ts';
 
 /** What is kept of each review in MongoDB: metadata, file checksums, and each principal's roles for the next diff. */
 export type ReviewRecord = {
@@ -16,7 +16,7 @@ export type ReviewRecord = {
   files: Array<{ name: string; path: string; bytes: number; sha256: string }>;
   /** sha256 over the files' `sha256  name` lines, sorted by name (the SHA256SUMS file). */
   sha256: string;
-  principals: Array<{ principal: string; roles: string[]; status: string }>;
+  principals: Array<{ principal: string; roles: string[]; status: string; principal_type: ReviewRow['principal_type'] }>;
 };
 
 export type ReviewStore = {
@@ -38,7 +38,7 @@ export function createMongoReviewStore(db: Db, collection: string): ReviewStore 
           .limit(1)
           .toArray();
         if (doc === undefined) return undefined;
-        return { id: doc._id, to: doc.to, principals: doc.principals.filter((p) => p.status !== 'removed').map((p) => ({ principal: p.principal, roles: p.roles })) };
+        return { id: doc._id, to: doc.to, principals: doc.principals.filter((p) => p.status !== 'removed').map((p) => ({ principal: p.principal, roles: p.roles, principal_type: p.principal_type })) };
       } catch (err) {
         throw new AppError('mongodb review lookup failed', { code: 'MONGODB_UNAVAILABLE', retryable: true, cause: err });
       }

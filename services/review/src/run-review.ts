@@ -61,7 +61,7 @@ export async function runAccessReview(request: ReviewRequest, deps: ReviewDeps):
     summary: review.summary,
     files: written.files,
     sha256: written.sha256,
-    principals: review.rows.map((r) => ({ principal: r.principal, roles: r.roles, status: r.status })),
+    principals: review.rows.map((r) => ({ principal: r.principal, roles: r.roles, status: r.status, principal_type: r.principal_type })),
   });
   const indexed = await deps.rows.index(review);
   deps.log.info({ reviewId: review.id, project: review.project, from: review.from, to: review.to, ...review.summary, directory: written.directory, durationMs: deps.nowMs() - started }, 'access review written');

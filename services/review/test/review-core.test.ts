@@ -91,7 +91,7 @@ test('the review lists posture users, removed and unmanaged principals with priv
     ],
     window.toIso,
   );
-  const previous = { id: 'prev', to: window.fromIso, principals: [{ principal: 'app', roles: ['readWrite@sales'] }, { principal: 'dba', roles: ['atlasAdmin@admin'] }, { principal: 'sleepy', roles: ['read@x'] }, { principal: 'gone', roles: ['read@y'] }] };
+  const previous = { id: 'prev', to: window.fromIso, principals: [{ principal: 'app', roles: ['readWrite@sales'] }, { principal: 'dba', roles: ['atlasAdmin@admin'] }, { principal: 'sleepy', roles: ['read@x'] }, { principal: 'gone', roles: ['read@y'] }, { principal: 'old-agent', roles: [], principal_type: 'unmanaged' as const }] };
   const review = buildReview({
     ...window,
     posture,
@@ -99,7 +99,7 @@ test('the review lists posture users, removed and unmanaged principals with priv
     activity: activity({ app: { ok: 5, fail: 1, last: '2025-03-09T10:00:00.000Z', ips: ['203.0.113.45', '203.0.113.9', '2001:db8::1'], alerts: 2 }, dba: { ok: 1, last: '2025-03-04T10:00:00.000Z', admin: 3 }, 'mms-automation': { ok: 9, last: '2025-03-09T00:00:00.000Z' }, ghost: { fail: 4 } }, { sleepy: '2024-10-01T00:00:00.000Z' }),
   });
   const byName = new Map(review.rows.map((r) => [r.principal, r]));
-  assert.deepEqual([...byName.keys()], ['app', 'dba', 'fresh', 'gone', 'mms-automation', 'sleepy']);
+  assert.deepEqual([...byName.keys()], ['app', 'dba', 'fresh', 'gone', 'mms-automation', 'sleepy'], 'an unmanaged principal that stopped logging in is not a removed user');
   const app = byName.get('app');
   assert.equal(app?.change, 'roles_changed');
   assert.deepEqual(app?.roles_granted, ['read@hr']);

@@ -66,11 +66,13 @@ export function buildReview(input: ReviewInput): Review {
       bases.set(name, { principal: name, authDb: r.state.databaseName, type: 'database_user', status: 'removed', state: r.state, lastChanged: r.removedAt });
     }
   }
-  for (const name of previousRoles.keys()) {
-    if (!bases.has(name)) bases.set(name, { principal: name, authDb: '', type: 'database_user', status: 'removed' });
-  }
   for (const [name, a] of input.activity.principals) {
     if (!bases.has(name) && a.successes > 0) bases.set(name, { principal: name, authDb: '', type: 'unmanaged', status: 'active' });
+  }
+  // A database user of the previous review that no posture record mentions any more is gone;
+  // an unmanaged principal that did not log in this time simply has no row.
+  for (const p of input.previous?.principals ?? []) {
+    if (!bases.has(p.principal) && p.principal_type !== 'unmanaged') bases.set(p.principal, { principal: p.principal, authDb: '', type: 'database_user', status: 'removed' });
   }
 
   const rows = [...bases.values()].sort((a, b) => a.principal.localeCompare(b.principal)).map((base) => rowOf(base, input, toMs, previousRoles));

@@ -69,4 +69,4 @@ export type Review = {
 };
 
 /** What the next review compares against: each principal's roles at the previous review. */
-export type PreviousReview = { id: string; to: string; principals: ReadonlyArray<{ principal: string; roles: readonly string[] }> };
+export type PreviousReview = { id: string; to: string; principals: ReadonlyArray<{ principal: string; roles: readonly string[]; principal_type?: ReviewRow['principal_type'] }> };
