@@ -5,6 +5,7 @@ import { cidrContains, parseCidr, parseIp, prefixOf } from '../src/core/lib/ip.t
 import { judgeBusinessHours } from '../src/core/lib/business-hours.ts';
 import { compileGlob } from '../src/core/lib/glob.ts';
 import { compileRolePattern, roleMatches } from '../src/core/lib/roles.ts';
+import { timestampMs } from '../src/core/lib/event-facts.ts';
 
 const prefixCases: Array<[string, string | undefined]> = [
   ['203.0.113.45', '203.0.113.0/24'],
@@ -70,4 +71,13 @@ test('globs and role patterns', () => {
   assert.equal(roleMatches(compileRolePattern('read@*'), 'read@sales'), true);
   assert.equal(roleMatches(compileRolePattern('atlasAdmin'), 'atlasAdmin@admin'), true);
   assert.equal(roleMatches(compileRolePattern('readWrite@sales'), 'readWrite@hr'), false);
+});
+
+test('timestampMs agrees with Date.parse on every millisecond-precision UTC timestamp (property)', () => {
+  fc.assert(fc.property(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2999-12-31T23:59:59Z'), noInvalidDate: true }), (d) => {
+    const iso = d.toISOString();
+    return timestampMs(iso) === Date.parse(iso);
+  }));
+  assert.ok(Number.isNaN(timestampMs('2025-13-45T99:00:00.000Z')));
+  assert.equal(timestampMs('2025-03-04T14:07:12+01:00'), Date.parse('2025-03-04T14:07:12+01:00'));
 });

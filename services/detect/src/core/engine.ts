@@ -5,7 +5,7 @@ import type { Actor, Rule, RuleContext } from './rule.ts';
 import type { StatePort } from './state/port.ts';
 import { buildAlert } from './alert/build.ts';
 import { openWindow } from './alert/suppress.ts';
-import { MINUTE_MS } from './lib/event-facts.ts';
+import { MINUTE_MS, timestampMs } from './lib/event-facts.ts';
 import { createAllRules } from './rules/index.ts';
 
 /** The detection engine over one state: evaluate events in order, get alerts. */
@@ -49,7 +49,7 @@ export function createEngine(config: CompiledConfig, state: StatePort, rules: re
     evaluate(event) {
       const routed = byDataset.get(event.event.dataset);
       if (routed === undefined) return [];
-      const timeMs = Date.parse(event['@timestamp']);
+      const timeMs = timestampMs(event['@timestamp']);
       if (!Number.isFinite(timeMs)) return [];
       const scope = event.cloud.project?.id ?? event.cloud.account?.id ?? '-';
       const actor = actorOf(event, scope, config);
