@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { createAdmin, createConsumer, createProducer } from '@atlas-audit/shared/kafka';
@@ -216,6 +218,39 @@ test('sinks refusing for 30 s still receive everything later, and never hold bac
     await siem.stop();
     await producer.close();
     await Promise.all([webhook.close(), hec.close(), syslog?.close()]);
+    await admin.deleteTopics(Object.values(names));
+    await admin.close();
+  }
+});
+
+test('the siem service process (main.ts) forwards alerts, reports ready, and exits 0 on SIGTERM', { timeout: 120_000 }, async () => {
+  const suffix = uniqueSuffix();
+  const { names, admin } = await topics(suffix);
+  const webhook = await startWebhook(HMAC_SECRET);
+  const producer = await createProducer(kafka);
+  const sinks = JSON.stringify([{ type: 'webhook', name: 'hook', url: webhook.url, hmacSecret: HMAC_SECRET }]);
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../../services/siem/src/main.ts', import.meta.url))], {
+    env: { PATH: process.env['PATH'] ?? '', KAFKA_BROKERS: endpoints.kafkaBrokers.join(','), SIEM_ALERTS_TOPIC: names.alerts, SIEM_RETRY_TOPIC: names.retry, SIEM_GROUP_ID: `it-siem-main-${suffix}`, SIEM_SINKS: sinks, HTTP_PORT: '0', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  try {
+    const url = await waitFor(async () => /"url":"(http:\/\/[^"]+)","msg":"service http listening"/.exec(output)?.[1], 60_000, 'service http url');
+    await waitFor(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 30_000, 'ready');
+    const sent = alerts(3, 'c3');
+    await producer.send(names.alerts, sent.map((a) => ({ key: a.event.id, value: JSON.stringify(a) })));
+    await waitFor(async () => (new Set(webhook.bodies.flat().map((a) => (a as SiemAlert).event.id)).size === 3 ? true : undefined), 60_000, 'alerts through the service process');
+    assert.match(await (await fetch(`${url}/metrics`)).text(), /atlas_siem_delivered_total\{sink="hook",service="siem"\} 3/);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, output.slice(-2_000));
+    assert.ok(!output.includes(HMAC_SECRET), 'secret never logged');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await producer.close();
+    await webhook.close();
     await admin.deleteTopics(Object.values(names));
     await admin.close();
   }
