@@ -207,7 +207,12 @@ export const routes: Route[] = [
 export function matchRoute(pathname: string): { route: Route; params: string[] } | undefined {
   for (const route of routes) {
     const m = route.pattern.exec(pathname);
-    if (m !== null) return { route, params: m.slice(1).map((s) => decodeURIComponent(s)) };
+    if (m === null) continue;
+    try {
+      return { route, params: m.slice(1).map((s) => decodeURIComponent(s)) };
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -69,7 +69,7 @@ export type SimOptions = {
   /** gzip level of log downloads (1 fastest … 9 smallest). */
   gzipLevel?: number;
   maxRecordedRequests?: number;
-  /** How many generated 5-minute chunks to keep in memory (0 = no cache). */
+  /** How many generated 5-minute chunks to keep in memory (0 = no cache; ~150 KB each at load-3x3 rates). */
   chunkCacheSize?: number;
   /** Source of real time (tests may inject one); defaults to Date.now. */
   realNow?: () => number;
@@ -158,7 +158,7 @@ export async function startAtlasSim(options: SimOptions): Promise<RunningSim> {
     maxRecordedRequests: options.maxRecordedRequests ?? 100000,
   });
   const gzipLevel = options.gzipLevel ?? 6;
-  const cacheSize = options.chunkCacheSize ?? 4000;
+  const cacheSize = options.chunkCacheSize ?? 600;
   const chunkSource = cacheSize > 0 ? cachedChunkSource(cacheSize) : linesForHostChunk;
   const log = options.logger;
   const timers = new Set<NodeJS.Timeout>();
