@@ -28,7 +28,7 @@ function body(req: IncomingMessage): Promise<Buffer> {
 }
 
 const kibana = createServer((req, res) => {
-  void (async () => {
+  void (async (): Promise<unknown> => {
     const raw = await body(req);
     const url = (req.url ?? '').replace(/^\/s\/[^/]+/, '');
     calls.push(`${req.method} ${req.url}`);
@@ -52,7 +52,7 @@ const kibana = createServer((req, res) => {
       }
       return res.writeHead(200).end(JSON.stringify({ success: true, successCount: lines.length, errors: [] }));
     }
-    res.writeHead(404).end('{}');
+    return res.writeHead(404).end('{}');
   })();
 });
 await new Promise<void>((resolve) => kibana.listen(0, '127.0.0.1', resolve));
