@@ -93,6 +93,7 @@ test('unknown project, cluster, host and path give Atlas error bodies', async ()
     [`${v2}/groups/${payments}/dbAccessHistory/processes/nohost.example`, 404, 'HOST_NOT_FOUND'],
     [`${v2}/orgs/bbbbbbbbbbbbbbbbbbbbbbbb/groups`, 404, 'ORG_NOT_FOUND'],
     [`${v2}/nothing/here`, 404, 'RESOURCE_NOT_FOUND'],
+    [`${v2}/groups/%E0%A4%A/processes`, 404, 'RESOURCE_NOT_FOUND'],
   ];
   for (const [path, status, code] of cases) {
     const res = await get(path);
