@@ -1,12 +1,13 @@
 // atlas-audit CLI. Reads: argv, the files named on the command line (and the rules file
 // through the detector). Writes: NDJSON alerts or events to stdout, progress and a summary to
-// stderr. Exit codes: 0 ok, 1 a file could not be read or recognised, 2 usage error.
-import { readFileSync } from 'node:fs';
+// stderr. Exit codes: 0 ok, 1 a file could not be read or recognised, 2 usage or rules error.
+import { createReadStream, statSync } from 'node:fs';
+import { AppError } from '@atlas-audit/shared/errors';
 import { parseCliArgs, USAGE } from './core/args.ts';
 import { createDetector } from './detector.ts';
 import { runScan } from './run.ts';
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const parsed = parseCliArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`atlas-audit: ${parsed.reason}\n\n${USAGE}`);
@@ -16,17 +17,29 @@ function main(argv: string[]): number {
     process.stdout.write(USAGE);
     return 0;
   }
-  return runScan(parsed.value.options, {
-    readFile: (path) => readFileSync(path),
-    writeOut: (text) => {
-      process.stdout.write(text);
-    },
-    writeErr: (text) => {
-      process.stderr.write(text);
-    },
-    isTTY: process.stderr.isTTY === true,
-    createDetector,
-  });
+  try {
+    return await runScan(parsed.value.options, {
+      openFile: (path) => {
+        const stats = statSync(path);
+        if (stats.isDirectory()) throw new Error(`${path} is a directory`);
+        return { sizeBytes: stats.size, chunks: createReadStream(path, { highWaterMark: 1024 * 1024 }) };
+      },
+      writeOut: (text) => {
+        process.stdout.write(text);
+      },
+      writeErr: (text) => {
+        process.stderr.write(text);
+      },
+      isTTY: process.stderr.isTTY === true,
+      createDetector,
+    });
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'CONFIG_INVALID') {
+      process.stderr.write(`atlas-audit: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -1,14 +1,21 @@
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { serialiseEvent } from '@atlas-audit/shared/core/validate';
 import type { ScanOptions } from './core/args.ts';
-import { decompress } from './core/decompress.ts';
+import { isGzip } from './core/gzip-magic.ts';
+import { createLineSplitter } from './core/line-splitter.ts';
 import { PROGRESS_MIN_BYTES, renderProgress } from './core/progress.ts';
-import { scanContent } from './core/scan-content.ts';
+import type { ScanContext, ScanSink, ScanState } from './core/scan-content.ts';
+import { createAuditScanner, scanContent } from './core/scan-content.ts';
+import { sniffStart } from './core/sniff.ts';
+import type { ScanSummary } from './core/summary.ts';
 import { countEvent, countInvalid, createSummary, renderSummary } from './core/summary.ts';
 import type { Detector, DetectorOptions } from './detector.ts';
 
 /** What `scan` needs from the outside world. */
 export type ScanPorts = {
-  readFile(path: string): Buffer;
+  /** Opens a file: its size and its bytes as chunks. Throws when it cannot be opened. */
+  openFile(path: string): { sizeBytes: number; chunks: AsyncIterable<Buffer> };
   writeOut(text: string): void;
   writeErr(text: string): void;
   /** True when stderr is a terminal (progress bar allowed). */
@@ -17,63 +24,147 @@ export type ScanPorts = {
 };
 
 const FLUSH_LINES = 2048;
+/** A JSON body (access history, events, posture) larger than this is refused. */
+const MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024;
+const PROGRESS_EVERY_BYTES = 4 * 1024 * 1024;
+
+type FileOutcome = { kind: string; records: number; notes: string[]; failed: boolean };
+
+/** Decompressed chunks of a file: gunzipped when it starts with the gzip magic. Damage after some output becomes a note. */
+async function* inflate(chunks: AsyncIterable<Buffer>, notes: string[]): AsyncGenerator<Buffer> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  // Enough bytes to see the gzip magic, however the source happens to chunk.
+  const start: Buffer[] = [];
+  let startBytes = 0;
+  let next = await iterator.next();
+  while (next.done !== true) {
+    start.push(next.value);
+    startBytes += next.value.length;
+    if (startBytes >= 2) break;
+    next = await iterator.next();
+  }
+  if (startBytes === 0) return;
+  const head = start.length === 1 ? (start[0] as Buffer) : Buffer.concat(start);
+  const all = (async function* () {
+    yield head;
+    if (next.done === true) return;
+    for (let more = await iterator.next(); more.done !== true; more = await iterator.next()) yield more.value;
+  })();
+  if (!isGzip(head)) {
+    yield* all;
+    return;
+  }
+  const source = Readable.from(all);
+  const gunzip = createGunzip();
+  source.on('error', (err) => gunzip.destroy(err));
+  source.pipe(gunzip);
+  let produced = 0;
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      produced += chunk.length;
+      yield chunk;
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (produced === 0) throw new Error(`gzip: ${message}`, { cause: err });
+    notes.push(`gzip stream damaged (${message}); ${produced} bytes recovered`);
+  }
+}
+
+/** Scans one file, streaming audit NDJSON and reading JSON bodies whole. */
+async function scanFile(file: string, ports: ScanPorts, context: ScanContext, sink: ScanSink, state: ScanState, showProgressFor: (sizeBytes: number) => boolean, summary: ScanSummary): Promise<FileOutcome> {
+  const notes: string[] = [];
+  const opened = ports.openFile(file);
+  const progress = showProgressFor(opened.sizeBytes);
+  let readBytes = 0;
+  let reported = 0;
+  const counted = (async function* () {
+    for await (const chunk of opened.chunks) {
+      readBytes += chunk.length;
+      if (progress && readBytes - reported >= PROGRESS_EVERY_BYTES) {
+        reported = readBytes;
+        ports.writeErr(renderProgress(readBytes, opened.sizeBytes, summary.events));
+      }
+      yield chunk;
+    }
+  })();
+  let mode: 'audit' | 'document' | undefined;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  const scanner = createAuditScanner(file, context, sink);
+  const splitter = createLineSplitter((line, lineNumber) => scanner.line(line, lineNumber));
+  try {
+    for await (const chunk of inflate(counted, notes)) {
+      if (mode === 'audit') {
+        splitter.push(chunk);
+        continue;
+      }
+      head.push(chunk);
+      headBytes += chunk.length;
+      if (headBytes > MAX_DOCUMENT_BYTES) return { kind: 'unreadable', records: 0, notes: [...notes, `JSON body larger than ${MAX_DOCUMENT_BYTES} bytes`], failed: true };
+      if (mode === undefined) {
+        mode = sniffStart(head.length === 1 ? chunk : Buffer.concat(head), false);
+        if (mode === 'audit') for (const part of head.splice(0)) splitter.push(part);
+      }
+    }
+  } catch (err) {
+    return { kind: 'unreadable', records: scanner.records(), notes: [...notes, err instanceof Error ? err.message : String(err)], failed: true };
+  } finally {
+    if (progress) ports.writeErr(`${renderProgress(opened.sizeBytes, opened.sizeBytes, summary.events)}\n`);
+  }
+  if (mode === 'audit') {
+    splitter.end();
+    return { kind: 'audit', records: scanner.records(), notes, failed: false };
+  }
+  const result = scanContent(file, Buffer.concat(head), context, sink, state);
+  return { kind: result.kind, records: result.records, notes: result.detail === undefined ? notes : [...notes, result.detail], failed: result.kind === 'unrecognised' };
+}
 
 /**
- * Runs `atlas-audit scan`: each file is read, decompressed, sniffed and normalised; events go
+ * Runs `atlas-audit scan`: each file is streamed, decompressed, sniffed and normalised; events go
  * through the detector; alerts (or with `--events` the events) are written as NDJSON in input
  * order; a summary goes to stderr. Invalid records and unreadable files never stop the scan.
- * Returns the exit code: 0, or 1 when a file could not be read or recognised.
+ * Resolves to the exit code: 0, or 1 when a file could not be read or recognised.
  */
-export function runScan(options: ScanOptions, ports: ScanPorts): number {
+export async function runScan(options: ScanOptions, ports: ScanPorts): Promise<number> {
   const summary = createSummary();
   const detector = ports.createDetector({ timeZone: options.timeZone, ...(options.rulesFile === undefined ? {} : { rulesFile: options.rulesFile }) });
   let pending: string[] = [];
-  const write = (line: string): void => {
-    pending.push(line);
-    if (pending.length >= FLUSH_LINES) flush();
-  };
   const flush = (): void => {
     if (pending.length > 0) ports.writeOut(`${pending.join('\n')}\n`);
     pending = [];
+  };
+  const write = (line: string): void => {
+    pending.push(line);
+    if (pending.length >= FLUSH_LINES) flush();
   };
   const writeAlerts = (alerts: unknown[]): void => {
     summary.alerts += alerts.length;
     if (!options.events) for (const alert of alerts) write(JSON.stringify(alert));
   };
+  const sink: ScanSink = {
+    event(event) {
+      countEvent(summary, event.event.dataset, event.event.outcome);
+      if (options.events) write(serialiseEvent(event));
+      writeAlerts(detector.evaluate(event));
+    },
+    invalid(location, reason) {
+      countInvalid(summary, location, reason);
+    },
+  };
+  const context: ScanContext = { project: options.project, org: options.org, host: options.host, cluster: options.cluster };
+  const state: ScanState = {};
+  const showProgressFor = (sizeBytes: number): boolean => options.progress && ports.isTTY && sizeBytes >= PROGRESS_MIN_BYTES;
   let failed = false;
-  const state = {};
   for (const file of options.files) {
-    let raw: Buffer;
+    let outcome: FileOutcome;
     try {
-      raw = ports.readFile(file);
+      outcome = await scanFile(file, ports, context, sink, state, showProgressFor, summary);
     } catch (err) {
-      failed = true;
-      summary.files.push({ file, kind: 'unreadable', records: 0, note: err instanceof Error ? err.message : String(err) });
-      continue;
+      outcome = { kind: 'unreadable', records: 0, notes: [err instanceof Error ? err.message : String(err)], failed: true };
     }
-    const content = decompress(raw);
-    if (!content.ok) {
-      failed = true;
-      summary.files.push({ file, kind: 'unreadable', records: 0, note: content.reason });
-      continue;
-    }
-    const total = content.value.bytes.length;
-    const showProgress = options.progress && ports.isTTY && total >= PROGRESS_MIN_BYTES;
-    const result = scanContent(file, content.value.bytes, { project: options.project, org: options.org, host: options.host, cluster: options.cluster }, {
-      event(event) {
-        countEvent(summary, event.event.dataset, event.event.outcome);
-        if (options.events) write(serialiseEvent(event));
-        writeAlerts(detector.evaluate(event));
-      },
-      invalid(location, reason) {
-        countInvalid(summary, location, reason);
-      },
-      ...(showProgress ? { progress: (done: number) => ports.writeErr(renderProgress(done, total, summary.events)) } : {}),
-    }, state);
-    if (showProgress) ports.writeErr('\n');
-    if (result.kind === 'unrecognised') failed = true;
-    const note = [content.value.note, result.detail].filter((text) => text !== undefined).join('; ');
-    summary.files.push({ file, kind: result.kind, records: result.records, ...(note.length > 0 ? { note } : {}) });
+    failed ||= outcome.failed;
+    summary.files.push({ file, kind: outcome.kind, records: outcome.records, ...(outcome.notes.length > 0 ? { note: outcome.notes.join('; ') } : {}) });
   }
   writeAlerts(detector.flush());
   flush();

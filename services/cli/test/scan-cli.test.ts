@@ -80,6 +80,9 @@ test('bad usage exits 2 with the reason; an unreadable file exits 1 but the othe
   assert.equal(missing.code, 1);
   assert.equal(missing.stdout.trimEnd().split('\n').length, 2);
   assert.match(missing.stderr, /no-such-file\.gz: unreadable/);
+  const rules = await scan(['--rules', `${fixtures}/no-such-rules.yaml`, `${fixtures}/audit/mongos-audit-log.ndjson`]);
+  assert.equal(rules.code, 2);
+  assert.match(rules.stderr, /^atlas-audit: cannot read rules file/);
 });
 
 test('the bin shim resolves its own location through symlinks (as npm links it)', async () => {

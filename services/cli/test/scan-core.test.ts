@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { parseCliArgs } from '../src/core/args.ts';
-import { decompress } from '../src/core/decompress.ts';
 import { hintsFromFileName } from '../src/core/file-name.ts';
 import { sniffContent } from '../src/core/sniff.ts';
 import { forEachLine } from '../src/core/split-lines.ts';
@@ -34,23 +33,6 @@ test('content is recognised by its bytes, not its name', () => {
   assert.equal(sniffContent(Buffer.from('{"error":401,"errorCode":"UNEXPECTED_ERROR"}')).kind, 'unrecognised');
 });
 
-test('decompress: plain passes through, 0 bytes stay empty, multi-member gzip joins, truncated gzip is salvaged', () => {
-  const plain = Buffer.from('abc\n');
-  assert.equal(decompress(plain).ok && decompress(plain).ok ? (decompress(plain) as { value: { bytes: Buffer } }).value.bytes.toString() : '', 'abc\n');
-  const empty = decompress(Buffer.alloc(0));
-  assert.ok(empty.ok && empty.value.bytes.length === 0);
-  const multi = decompress(Buffer.concat([gzipSync('one\n'), gzipSync('two\n')]));
-  assert.ok(multi.ok);
-  assert.equal(multi.value.bytes.toString(), 'one\ntwo\n');
-  const body = Array.from({ length: 2000 }, (_, i) => line(i)).join('\n');
-  const gz = gzipSync(body);
-  const truncated = decompress(gz.subarray(0, Math.floor(gz.length / 2)));
-  assert.ok(truncated.ok);
-  assert.match(truncated.value.note ?? '', /damaged/);
-  assert.ok(truncated.value.bytes.length > 0 && truncated.value.bytes.length < body.length);
-  assert.equal(decompress(Buffer.from([0x1f, 0x8b, 0, 0])).ok, false);
-});
-
 test('lines split on LF and CRLF, skip empty lines and keep file line numbers', () => {
   const seen: [string, number][] = [];
   forEachLine(Buffer.from('a\r\n\nb\nc'), (bytes, n) => seen.push([bytes.toString(), n]));
@@ -71,17 +53,23 @@ test('arguments: all options, help, and every problem listed at once', () => {
   assert.equal(parseCliArgs(['frobnicate']).ok, false);
 });
 
-function ports(files: Record<string, Buffer>, isTTY: boolean): ScanPorts & { out: string[]; err: string[] } {
+/** In-memory files, served in chunks of `chunkBytes` so lines and gzip members straddle chunks. */
+function ports(files: Record<string, Buffer>, isTTY: boolean, chunkBytes = 7): ScanPorts & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
   return {
     out,
     err,
     isTTY,
-    readFile: (path) => {
+    openFile: (path) => {
       const bytes = files[path];
       if (bytes === undefined) throw new Error(`ENOENT: ${path}`);
-      return bytes;
+      return {
+        sizeBytes: bytes.length,
+        chunks: (async function* () {
+          for (let i = 0; i < bytes.length; i += chunkBytes) yield bytes.subarray(i, i + chunkBytes);
+        })(),
+      };
     },
     writeOut: (text) => out.push(text),
     writeErr: (text) => err.push(text),
@@ -89,10 +77,10 @@ function ports(files: Record<string, Buffer>, isTTY: boolean): ScanPorts & { out
   };
 }
 
-test('run: invalid lines are counted and never stop the scan; alerts from the detector are written', () => {
+test('run: invalid lines are counted and never stop the scan; alerts from the detector are written', async () => {
   const files = { 'a.log': Buffer.from(`${line(1)}\nnot json\n${line(2, 18)}\n`), 'b.log': Buffer.from(line(3)) };
   const io = ports(files, false);
-  const code = runScan({ timeZone: 'UTC', events: true, progress: true, files: ['a.log', 'missing.log', 'b.log'] }, io);
+  const code = await runScan({ timeZone: 'UTC', events: true, progress: true, files: ['a.log', 'missing.log', 'b.log'] }, io);
   assert.equal(code, 1);
   assert.equal(io.out.join('').trimEnd().split('\n').length, 3);
   const summary = io.err.join('');
@@ -101,21 +89,59 @@ test('run: invalid lines are counted and never stop the scan; alerts from the de
   assert.match(summary, /missing\.log: unreadable, 0 records \(ENOENT/);
 
   const alerting = { ...ports(files, false), createDetector: () => ({ evaluate: (e: { event: { outcome: string } }) => (e.event.outcome === 'failure' ? [{ rule: 'failed-login' }] : []), flush: () => [{ rule: 'flushed' }] }) };
-  runScan({ timeZone: 'UTC', events: false, progress: true, files: ['a.log'] }, alerting);
+  await runScan({ timeZone: 'UTC', events: false, progress: true, files: ['a.log'] }, alerting);
   assert.equal(alerting.out.join(''), '{"rule":"failed-login"}\n{"rule":"flushed"}\n');
 });
 
-test('run: a progress bar only for large input on a TTY', () => {
+test('run: a progress bar only for large input on a TTY', async () => {
   const big = Buffer.from(Array.from({ length: 60_000 }, (_, i) => line(i)).join('\n'));
   assert.ok(big.length > 8 * 1024 * 1024);
-  const tty = ports({ big: big }, true);
-  runScan({ timeZone: 'UTC', events: false, progress: true, files: ['big'] }, tty);
+  const tty = ports({ big: big }, true, 1024 * 1024);
+  await runScan({ timeZone: 'UTC', events: false, progress: true, files: ['big'] }, tty);
   assert.ok(tty.err.some((text) => text.startsWith('\r[')));
-  const pipe = ports({ big: big }, false);
-  runScan({ timeZone: 'UTC', events: false, progress: true, files: ['big'] }, pipe);
+  const pipe = ports({ big: big }, false, 1024 * 1024);
+  await runScan({ timeZone: 'UTC', events: false, progress: true, files: ['big'] }, pipe);
   assert.equal(pipe.err.some((text) => text.startsWith('\r[')), false);
   const small = ports({ small: Buffer.from(line(1)) }, true);
-  runScan({ timeZone: 'UTC', events: false, progress: true, files: ['small'] }, small);
+  await runScan({ timeZone: 'UTC', events: false, progress: true, files: ['small'] }, small);
   assert.equal(small.err.some((text) => text.startsWith('\r[')), false);
   assert.equal(renderProgress(50, 100, 7, 10), '\r[#####.....]  50% 7 events');
+});
+
+test('run: streamed input in tiny chunks gives the same events as whole-buffer scanning, for every content kind', async () => {
+  const audit = Buffer.from(`${line(1)}\r\n\n${line(2, 18)}\n${line(1)}\n{"atype":"x","ts":`);
+  const files = {
+    'plain.log': audit,
+    'audit.gz': Buffer.concat([gzipSync(audit.subarray(0, 100)), gzipSync(audit.subarray(100))]),
+    'access.json': Buffer.from(JSON.stringify({ accessLogs: [{ authResult: false, username: 'u', ipAddress: '203.0.113.1', timestamp: 'Tue Mar 04 14:07:40 GMT 2025' }] })),
+    'empty.gz': Buffer.alloc(0),
+    'blank.json': Buffer.from('  \n'),
+  };
+  const results: string[] = [];
+  for (const chunkBytes of [1, 3, 64, 1 << 20]) {
+    const io = ports(files, false, chunkBytes);
+    assert.equal(await runScan({ timeZone: 'UTC', events: true, progress: false, files: Object.keys(files) }, io), 0);
+    results.push(`${io.out.join('')}\n---\n${io.err.join('')}`);
+  }
+  for (const result of results) assert.equal(result, results[0], 'chunking must not change the output');
+  const out = results[0] ?? '';
+  assert.match(out, /events: 7, invalid: 2/);
+  assert.match(out, /plain\.log:5: invalid JSON/);
+  assert.match(out, /empty\.gz: empty, 0 records/);
+  assert.match(out, /blank\.json: empty, 0 records/);
+  const ids = out.split('\n---\n')[0]?.trimEnd().split('\n').map((l) => (JSON.parse(l) as { event: { id: string } }).event.id) ?? [];
+  assert.equal(ids[0] === ids[2], false, 'a repeated line in one file gets its own id');
+  assert.equal(ids[0], ids[3], 'the same line from the plain and the gzipped copy (same coordinates) gets the same id');
+});
+
+test('run: a damaged gzip stream keeps what was recovered and says so', async () => {
+  const body = Buffer.from(Array.from({ length: 3000 }, (_, i) => line(i)).join('\n'));
+  const gz = gzipSync(body);
+  const io = ports({ 'cut.gz': gz.subarray(0, Math.floor(gz.length * 0.6)), 'junk.gz': Buffer.from([0x1f, 0x8b, 1, 2, 3]) }, false, 4096);
+  assert.equal(await runScan({ timeZone: 'UTC', events: false, progress: false, files: ['cut.gz', 'junk.gz'] }, io), 1);
+  const summary = io.err.join('');
+  assert.match(summary, /cut\.gz: audit, \d+ records \(gzip stream damaged/);
+  assert.match(summary, /junk\.gz: unreadable, 0 records \(gzip:/);
+  const records = Number(/cut\.gz: audit, (\d+) records/.exec(summary)?.[1]);
+  assert.ok(records > 100 && records < 3000, String(records));
 });

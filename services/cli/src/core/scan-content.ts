@@ -41,6 +41,31 @@ function emit(result: Result<AtlasEvent>, location: string, sink: ScanSink): voi
 }
 
 /**
+ * The audit-line half of a scan, usable line by line on a stream: one normaliser (one window)
+ * per file, host and log name from the file name unless given. Each line ends as one event or
+ * one invalid record at `file:line`.
+ */
+export function createAuditScanner(file: string, context: ScanContext, sink: ScanSink): { line(bytes: Buffer, lineNumber: number): void; records(): number } {
+  const hints = hintsFromFileName(file);
+  const normalise = createAuditNormaliser({
+    project: context.project,
+    org: context.org,
+    host: context.host ?? hints.host,
+    cluster: context.cluster,
+    logName: hints.logName ?? 'mongodb-audit-log',
+    sanitise: context.sanitise,
+  });
+  let records = 0;
+  return {
+    line(bytes, lineNumber) {
+      records += 1;
+      emit(normalise(bytes), `${file}:${lineNumber}`, sink);
+    },
+    records: () => records,
+  };
+}
+
+/**
  * Normalises one decompressed input: audit NDJSON line by line, a dbAccessHistory body entry by
  * entry, an events body event by event. Every record ends as one validated event or one invalid
  * record with its location (`file:line` or `file:accessLogs[i]`). The file is one window for
@@ -51,20 +76,12 @@ export function scanContent(file: string, bytes: Buffer, context: ScanContext, s
   const sniffed = sniffContent(bytes);
   let records = 0;
   if (sniffed.kind === 'audit') {
-    const hints = hintsFromFileName(file);
-    const normalise = createAuditNormaliser({
-      project: context.project,
-      org: context.org,
-      host: context.host ?? hints.host,
-      cluster: context.cluster,
-      logName: hints.logName ?? 'mongodb-audit-log',
-      sanitise: context.sanitise,
-    });
+    const scanner = createAuditScanner(file, context, sink);
     forEachLine(bytes, (line, lineNumber) => {
-      records += 1;
-      emit(normalise(line), `${file}:${lineNumber}`, sink);
-      if (sink.progress !== undefined && records % PROGRESS_EVERY_LINES === 0) sink.progress(line.byteOffset - bytes.byteOffset);
+      scanner.line(line, lineNumber);
+      if (sink.progress !== undefined && scanner.records() % PROGRESS_EVERY_LINES === 0) sink.progress(line.byteOffset - bytes.byteOffset);
     });
+    records = scanner.records();
   } else if (sniffed.kind === 'access') {
     const entries = (sniffed.body as { accessLogs: unknown[] }).accessLogs;
     const counter = createOccurrenceCounter();

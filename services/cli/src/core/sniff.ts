@@ -53,3 +53,26 @@ export function sniffContent(bytes: Buffer): Sniffed {
   if ('errorCode' in body) return { kind: 'unrecognised', detail: `an Atlas API error body (${String((body as { errorCode: unknown }).errorCode)})` };
   return { kind: 'unrecognised', detail: 'a JSON object without atype, accessLogs or results' };
 }
+
+/** Content larger than this without a newline is treated as one JSON document. */
+export const SNIFF_MAX_FIRST_LINE_BYTES = 1024 * 1024;
+
+/**
+ * Decides from the start of a decompressed input whether it can be streamed as audit NDJSON
+ * ('audit') or must be read whole as one JSON document ('document', then see sniffContent), or
+ * needs more bytes (undefined). `complete` says the prefix is the whole input.
+ */
+export function sniffStart(prefix: Buffer, complete: boolean): 'audit' | 'document' | undefined {
+  const first = firstNonSpace(prefix);
+  if (first === -1) return complete ? 'document' : undefined;
+  if (first !== 0x7b && first !== 0x5b) return 'audit';
+  const newline = prefix.indexOf(10);
+  if (newline === -1) return complete || prefix.length >= SNIFF_MAX_FIRST_LINE_BYTES ? 'document' : undefined;
+  try {
+    const line: unknown = JSON.parse(prefix.subarray(0, newline).toString('utf8'));
+    if (typeof line === 'object' && line !== null && 'atype' in line) return 'audit';
+  } catch {
+    // Not a whole JSON line: judge the whole document.
+  }
+  return 'document';
+}
