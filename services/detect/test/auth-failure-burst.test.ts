@@ -50,3 +50,12 @@ test('auth-failure-burst ignores allowlisted principals', () => {
   const h = harness(only('auth-failure-burst', 'allowlist:\n  principals: ["svc_*"]'));
   assert.equal(h.run(Array.from({ length: 12 }, (_, i) => access('svc_batch', '198.51.100.77', at(i), { ok: false }))).length, 0);
 });
+
+test('auth-failure-burst: a redelivered old failure in the middle of a burst neither drops nor double-counts the window', () => {
+  const h = harness(cfg);
+  const old = access('app_svc', '198.51.100.77', at(-1800), { ok: false });
+  const burst = Array.from({ length: 10 }, (_, i) => access('app_svc', '198.51.100.77', at(i * 10), { ok: false }));
+  const alerts = h.run([old, ...burst.slice(0, 6), old, ...burst.slice(6)]);
+  assert.equal(alerts.length, 1);
+  assert.equal(alerts[0]?.['@timestamp'], at(90));
+});

@@ -68,3 +68,16 @@ test('audit-impaired: a host with little history does not count as silent', () =
   const alerts = h.run([audit('authCheck', 'app_svc', at(0)), audit('authCheck', 'app_svc', at(1)), audit('authCheck', 'x', at(500), { host: 'other-host' })]);
   assert.equal(alerts.length, 0);
 });
+
+test('destructive-operation: a redelivered old drop inside a burst does not reset the burst window', () => {
+  const h = harness(only('destructive-operation'));
+  const old = audit('dropCollection', 'app_svc', at(-60), { param: { ns: 'a.0' } });
+  const alerts = h.run([
+    old,
+    audit('dropCollection', 'app_svc', at(0), { param: { ns: 'a.1' } }),
+    audit('dropCollection', 'app_svc', at(1), { param: { ns: 'a.2' } }),
+    old,
+    audit('dropCollection', 'app_svc', at(2), { param: { ns: 'a.3' } }),
+  ]);
+  assert.deepEqual(alerts.map((a) => a.atlas.alert.subject.endsWith('/burst')), [false, true]);
+});

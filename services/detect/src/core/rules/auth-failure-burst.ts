@@ -14,8 +14,11 @@ const MAX_ENTRIES = 1000;
 
 function record(ctx: RuleContext, ns: string, key: string, t: number, item: string, id: string, windowMs: number): Window {
   const prior = ctx.state.get<Window>(ns, key) ?? [];
-  const kept = prior.filter(([at]) => at > t - windowMs && at <= t + windowMs);
-  if (!kept.some(([at, k]) => at === t && k === item)) kept.push([t, item, id]);
+  // Prune relative to the newest entry, never to this event: a replayed old event must not drop newer entries.
+  let newest = t;
+  for (const e of prior) if (e[0] > newest) newest = e[0];
+  const kept = prior.filter(([at]) => at > newest - windowMs);
+  if (t > newest - windowMs && !kept.some(([at, k]) => at === t && k === item)) kept.push([t, item, id]);
   const next = kept.length > MAX_ENTRIES ? kept.slice(-MAX_ENTRIES) : kept;
   ctx.state.set(ns, key, next);
   return next;

@@ -40,9 +40,12 @@ export const destructiveOperation: Rule = {
     const lookbackMs = cfg.lookbackDays * DAY_MS;
     const isNewTerm = lastFromPrefix === undefined || (lastFromPrefix < t && t - lastFromPrefix > lookbackMs);
     const windowMs = cfg.burstWindowMinutes * MINUTE_MS;
-    const w = h.w.filter(([at]) => at > t - windowMs && at <= t + windowMs);
-    const isReplay = w.some(([, id]) => id === event.event.id);
-    if (!isReplay) w.push([t, event.event.id]);
+    let newest = t;
+    for (const [at] of h.w) if (at > newest) newest = at;
+    // Prune relative to the newest entry: a replayed old event never drops newer ones.
+    const w = h.w.filter(([at]) => at > newest - windowMs);
+    const isReplay = h.w.some(([, id]) => id === event.event.id);
+    if (!isReplay && t > newest - windowMs) w.push([t, event.event.id]);
     h.w = w;
     h.p[prefix] = Math.max(lastFromPrefix ?? t, t);
     ctx.state.set(NS, actor.key, h);
