@@ -1,6 +1,7 @@
 // atlas-audit CLI. Reads: argv, the files named on the command line (and the rules file
 // through the detector). Writes: NDJSON alerts or events to stdout, progress and a summary to
 // stderr. Exit codes: 0 ok, 1 a file could not be read or recognised, 2 usage or rules error.
+import { once } from 'node:events';
 import { createReadStream, statSync } from 'node:fs';
 import { AppError } from '@atlas-audit/shared/errors';
 import { parseCliArgs, USAGE } from './core/args.ts';
@@ -24,9 +25,7 @@ async function main(argv: string[]): Promise<number> {
         if (stats.isDirectory()) throw new Error(`${path} is a directory`);
         return { sizeBytes: stats.size, chunks: createReadStream(path, { highWaterMark: 1024 * 1024 }) };
       },
-      writeOut: (text) => {
-        process.stdout.write(text);
-      },
+      writeOut: (text) => (process.stdout.write(text) ? undefined : once(process.stdout, 'drain').then(() => undefined)),
       writeErr: (text) => {
         process.stderr.write(text);
       },
@@ -41,5 +40,11 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
 }
+
+// A closed pipe (`atlas-audit scan … | head`) ends the scan quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 process.exitCode = await main(process.argv.slice(2));

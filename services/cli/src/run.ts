@@ -16,7 +16,8 @@ import type { Detector, DetectorOptions } from './detector.ts';
 export type ScanPorts = {
   /** Opens a file: its size and its bytes as chunks. Throws when it cannot be opened. */
   openFile(path: string): { sizeBytes: number; chunks: AsyncIterable<Buffer> };
-  writeOut(text: string): void;
+  /** Writes to stdout; a returned promise resolves when the consumer has caught up (backpressure). */
+  writeOut(text: string): void | Promise<void>;
   writeErr(text: string): void;
   /** True when stderr is a terminal (progress bar allowed). */
   isTTY: boolean;
@@ -72,7 +73,16 @@ async function* inflate(chunks: AsyncIterable<Buffer>, notes: string[]): AsyncGe
 }
 
 /** Scans one file, streaming audit NDJSON and reading JSON bodies whole. */
-async function scanFile(file: string, ports: ScanPorts, context: ScanContext, sink: ScanSink, state: ScanState, showProgressFor: (sizeBytes: number) => boolean, summary: ScanSummary): Promise<FileOutcome> {
+async function scanFile(
+  file: string,
+  ports: ScanPorts,
+  context: ScanContext,
+  sink: ScanSink,
+  state: ScanState,
+  showProgressFor: (sizeBytes: number) => boolean,
+  summary: ScanSummary,
+  drained: () => Promise<void>,
+): Promise<FileOutcome> {
   const notes: string[] = [];
   const opened = ports.openFile(file);
   const progress = showProgressFor(opened.sizeBytes);
@@ -97,6 +107,7 @@ async function scanFile(file: string, ports: ScanPorts, context: ScanContext, si
     for await (const chunk of inflate(counted, notes)) {
       if (mode === 'audit') {
         splitter.push(chunk);
+        await drained();
         continue;
       }
       head.push(chunk);
@@ -130,9 +141,20 @@ export async function runScan(options: ScanOptions, ports: ScanPorts): Promise<n
   const summary = createSummary();
   const detector = ports.createDetector({ timeZone: options.timeZone, ...(options.rulesFile === undefined ? {} : { rulesFile: options.rulesFile }) });
   let pending: string[] = [];
+  let backlog: Promise<void> | undefined;
   const flush = (): void => {
-    if (pending.length > 0) ports.writeOut(`${pending.join('\n')}\n`);
+    if (pending.length > 0) {
+      const written = ports.writeOut(`${pending.join('\n')}\n`);
+      if (written !== undefined) backlog = written;
+    }
     pending = [];
+  };
+  const drained = async (): Promise<void> => {
+    while (backlog !== undefined) {
+      const waiting = backlog;
+      backlog = undefined;
+      await waiting;
+    }
   };
   const write = (line: string): void => {
     pending.push(line);
@@ -159,7 +181,7 @@ export async function runScan(options: ScanOptions, ports: ScanPorts): Promise<n
   for (const file of options.files) {
     let outcome: FileOutcome;
     try {
-      outcome = await scanFile(file, ports, context, sink, state, showProgressFor, summary);
+      outcome = await scanFile(file, ports, context, sink, state, showProgressFor, summary, drained);
     } catch (err) {
       outcome = { kind: 'unreadable', records: 0, notes: [err instanceof Error ? err.message : String(err)], failed: true };
     }
@@ -168,6 +190,7 @@ export async function runScan(options: ScanOptions, ports: ScanPorts): Promise<n
   }
   writeAlerts(detector.flush());
   flush();
+  await drained();
   ports.writeErr(renderSummary(summary));
   return failed ? 1 : 0;
 }

@@ -71,8 +71,12 @@ function ports(files: Record<string, Buffer>, isTTY: boolean, chunkBytes = 7): S
         })(),
       };
     },
-    writeOut: (text) => out.push(text),
-    writeErr: (text) => err.push(text),
+    writeOut: (text) => {
+      out.push(text);
+    },
+    writeErr: (text) => {
+      err.push(text);
+    },
     createDetector,
   };
 }
@@ -144,4 +148,21 @@ test('run: a damaged gzip stream keeps what was recovered and says so', async ()
   assert.match(summary, /junk\.gz: unreadable, 0 records \(gzip:/);
   const records = Number(/cut\.gz: audit, (\d+) records/.exec(summary)?.[1]);
   assert.ok(records > 100 && records < 3000, String(records));
+});
+
+test('run: a slow stdout is waited for, and nothing is lost or reordered', async () => {
+  const body = Buffer.from(Array.from({ length: 5000 }, (_, i) => line(i)).join('\n'));
+  const fast = ports({ a: body }, false, 65536);
+  await runScan({ timeZone: 'UTC', events: true, progress: false, files: ['a'] }, fast);
+  const slow = ports({ a: body }, false, 65536);
+  let waits = 0;
+  slow.writeOut = (text) => {
+    slow.out.push(text);
+    waits += 1;
+    return new Promise((resolve) => setImmediate(resolve));
+  };
+  await runScan({ timeZone: 'UTC', events: true, progress: false, files: ['a'] }, slow);
+  assert.ok(waits > 1);
+  assert.equal(slow.out.join(''), fast.out.join(''));
+  assert.equal(fast.out.join('').split('\n').length, 5001);
 });
