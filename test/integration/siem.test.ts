@@ -61,11 +61,11 @@ async function topics(suffix: string) {
   return { names, admin };
 }
 
-test('every alert reaches every sink with the same id; CEF over TCP and TLS parses back to the alert fields', { timeout: 120_000 }, async () => {
+test('every alert reaches every sink with the same id; CEF over TCP and TLS and LEEF parse back to the alert fields', { timeout: 120_000 }, async () => {
   const suffix = uniqueSuffix();
   const { names, admin } = await topics(suffix);
   const tls = selfSignedCert();
-  const [tcp, tlsSyslog, webhook, hec] = await Promise.all([startTcpSyslog(), startTlsSyslog(tls), startWebhook(HMAC_SECRET), startHec(HEC_TOKEN)]);
+  const [tcp, tlsSyslog, webhook, hec, leef] = await Promise.all([startTcpSyslog(), startTlsSyslog(tls), startWebhook(HMAC_SECRET), startHec(HEC_TOKEN), startTcpSyslog()]);
   const producer = await createProducer(kafka);
   const ocsfConsumer = await createConsumer(kafka, `it-siem-ocsf-${suffix}`);
   const { log, text } = memoryLog();
@@ -85,6 +85,7 @@ test('every alert reaches every sink with the same id; CEF over TCP and TLS pars
         { type: 'webhook', name: 'webhook', url: webhook.url, hmacSecret: HMAC_SECRET, ...policy },
         { type: 'hec', name: 'splunk', url: hec.url, token: HEC_TOKEN, index: 'security', ack: { enabled: true, pollIntervalMs: 50, timeoutMs: 5_000 }, ...policy },
         { type: 'kafka', name: 'kafka-ocsf', topic: names.ocsf, format: 'ocsf', ...policy },
+        { type: 'syslog', name: 'syslog-leef', host: '127.0.0.1', port: leef.port, transport: 'tcp', format: 'leef', ...policy },
       ],
     },
   });
@@ -108,6 +109,15 @@ test('every alert reaches every sink with the same id; CEF over TCP and TLS pars
     await waitFor(async () => all(webhook.bodies.flat().map((a) => (a as SiemAlert).event.id)), 60_000, 'all alerts on the webhook');
     await waitFor(async () => all(hec.events.map((e) => (e['fields'] as { alert_id: string }).alert_id)), 60_000, 'all alerts on HEC');
     await waitFor(async () => all(ocsfIds), 60_000, 'all alerts as OCSF findings on Kafka');
+    const leefAttrs = (m: string) => new Map(m.slice(m.indexOf('LEEF:2.0|')).split('|').slice(6).join('|').split('\t').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    await waitFor(async () => all(leef.messages.map((m) => leefAttrs(m).get('alertId') ?? '')), 60_000, 'all alerts as LEEF on TCP syslog');
+    for (const m of leef.messages) {
+      const attrs = leefAttrs(m);
+      const original = byId.get(attrs.get('alertId') ?? '');
+      assert.ok(original);
+      assert.equal(attrs.get('usrName'), original.user?.name);
+      assert.equal(attrs.get('msg'), original.message.replace(/\n/g, ' '));
+    }
 
     // Same ids everywhere, and nothing that was not sent.
     for (const got of [syslogIds(tcp), syslogIds(tlsSyslog), new Set(ocsfIds)]) assert.deepEqual([...got].sort(), ids);
@@ -142,7 +152,7 @@ test('every alert reaches every sink with the same id; CEF over TCP and TLS pars
     await siem.stop();
     await ocsfConsumer.close();
     await producer.close();
-    await Promise.all([tcp.close(), tlsSyslog.close(), webhook.close(), hec.close()]);
+    await Promise.all([tcp.close(), tlsSyslog.close(), webhook.close(), hec.close(), leef.close()]);
     await admin.deleteTopics(Object.values(names));
     await admin.close();
   }
