@@ -148,3 +148,17 @@ test('the HTML report escapes values and has three inline SVG charts and no scri
   assert.equal(html.match(/<svg /g)?.length, 3);
   assert.ok(!/src=|href=/.test(html), 'no external resources');
 });
+
+test('a removed diff without a state still ends the user named by its <db>/<username> resource', () => {
+  const view = replayPosture(
+    [
+      snap('2025-01-01T00:00:00.000Z', 'database_user', '$external/CN=svc', userState('CN=svc', [['read', 'x']], { databaseName: '$external' })),
+      { '@timestamp': '2025-02-01T00:00:00.000Z', atlas: { diff: { kind: 'removed', resource_type: 'database_user', resource: '$external/CN=svc' } } },
+      { '@timestamp': '2025-02-02T00:00:00.000Z', atlas: { diff: { kind: 'removed', resource_type: 'database_user', resource: 'admin/never-seen' } } },
+    ],
+    '2025-03-01T00:00:00.000Z',
+  );
+  assert.equal(view.users.size, 0);
+  assert.equal(view.removed.get('$external/CN=svc')?.state.databaseName, '$external');
+  assert.deepEqual(view.removed.get('admin/never-seen')?.state, { username: 'never-seen', databaseName: 'admin', roles: [], scopes: [] });
+});
