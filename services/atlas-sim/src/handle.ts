@@ -5,7 +5,8 @@ import { issueToken, revokeToken, authenticate } from './auth.ts';
 import { apiError, invalidVersionError, prettyJson, rateLimitedError, resourceNotFound, unauthorizedBody, type ApiError } from './core/api-error.ts';
 import { resolveVersion } from './core/api-version.ts';
 import { encodeLines, type ChunkSource } from './core/host-chunk.ts';
-import { matchRoute, type Reply } from './routes.ts';
+import { matchRoute } from './route-table.ts';
+import type { Reply } from './routes.ts';
 import type { RequestRecord, SimState } from './state.ts';
 
 /**

@@ -29,15 +29,18 @@ export type Route = {
 
 const seg = '([^/]+)';
 const v2 = '^/api/atlas/v2';
-const err = (error: ApiError): Reply => ({ kind: 'error', error });
+/** An error reply. */
+export const err = (error: ApiError): Reply => ({ kind: 'error', error });
 
-function withProject(ctx: RouteContext, then: (project: Project) => Reply): Reply {
+/** Runs `then` with the project named by the first path parameter, or answers its 404/400. */
+export function withProject(ctx: RouteContext, then: (project: Project) => Reply): Reply {
   const id = ctx.params[0] ?? '';
   const project = ctx.world.projectById.get(id);
   return project === undefined ? err(groupNotFound(id)) : then(project);
 }
 
-function paged<T>(ctx: RouteContext, items: readonly T[]): Reply {
+/** One page of `items` per the request's paging parameters (400 on bad ones). */
+export function paged<T>(ctx: RouteContext, items: readonly T[]): Reply {
   const q = parsePageQuery(ctx.url.searchParams);
   if (!q.ok) return err(invalidQueryParameter(q.reason));
   return { kind: 'json', body: paginate(items, q.value, new URL(`${ctx.base}${ctx.url.pathname}${ctx.url.search}`)) };
@@ -45,7 +48,8 @@ function paged<T>(ctx: RouteContext, items: readonly T[]): Reply {
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-function processView(ctx: RouteContext, project: Project): unknown[] {
+/** Processes as the processes endpoint lists them. */
+export function processView(ctx: RouteContext, project: Project): unknown[] {
   return project.processes.map((p) => ({
     created: iso(ctx.world.startMs - 30 * 86400000),
     groupId: project.id,
@@ -145,6 +149,14 @@ function accessHistoryRoute(byCluster: boolean) {
     });
 }
 
+/** An event as the events endpoints show it (links; raw only when asked). */
+export function eventView(ctx: RouteContext, e: AtlasEvent, selfPrefix: string, includeRaw: boolean): Record<string, unknown> {
+  const { createdMs: _createdMs, ...rest } = e;
+  const view: Record<string, unknown> = { ...rest, links: [{ href: `${ctx.base}${selfPrefix}/events/${e.id}`, rel: 'self' }] };
+  if (includeRaw) view['raw'] = { _t: e.eventTypeName, cid: e['groupId'] ?? null, cre: e.created, description: e.eventTypeName.toLowerCase().replace(/_/g, ' '), severity: 'INFO' };
+  return view;
+}
+
 function eventsPage(ctx: RouteContext, all: (fromMs: number, toMs: number) => AtlasEvent[], selfPrefix: string): Reply {
   const parseDate = (name: string): number | undefined | null => {
     const raw = ctx.url.searchParams.get(name);
@@ -161,12 +173,7 @@ function eventsPage(ctx: RouteContext, all: (fromMs: number, toMs: number) => At
   const includeRaw = ctx.url.searchParams.get('includeRaw') === 'true';
   const events = all(min ?? ctx.world.startMs, Math.min(max ?? ctx.nowMs, ctx.nowMs))
     .filter((e) => (types.length === 0 || types.includes(e.eventTypeName)) && !excluded.includes(e.eventTypeName))
-    .map((e) => {
-      const { createdMs: _createdMs, ...rest } = e;
-      const view: Record<string, unknown> = { ...rest, links: [{ href: `${ctx.base}${selfPrefix}/events/${e.id}`, rel: 'self' }] };
-      if (includeRaw) view['raw'] = { _t: e.eventTypeName, cid: e['groupId'] ?? null, cre: e.created, description: e.eventTypeName.toLowerCase().replace(/_/g, ' '), severity: 'INFO' };
-      return view;
-    });
+    .map((e) => eventView(ctx, e, selfPrefix, includeRaw));
   return paged(ctx, events);
 }
 
@@ -202,17 +209,3 @@ export const routes: Route[] = [
   { pattern: new RegExp(`${v2}/groups/${seg}/encryptionAtRest$`), endpoint: 'encryptionAtRest', version: jsonV20230101, scope: 'group', handler: (ctx) => withProject(ctx, (p) => ({ kind: 'json', body: encryptionAtRestOf(p) })) },
   { pattern: new RegExp(`${v2}/groups/${seg}/events$`), endpoint: 'groupEvents', version: jsonV20230101, scope: 'group', handler: (ctx) => withProject(ctx, (p) => eventsPage(ctx, (from, to) => projectEvents(ctx.world, p, from, to), `/api/atlas/v2/groups/${p.id}`)) },
 ];
-
-/** The route matching a path, with its decoded parameters. */
-export function matchRoute(pathname: string): { route: Route; params: string[] } | undefined {
-  for (const route of routes) {
-    const m = route.pattern.exec(pathname);
-    if (m === null) continue;
-    try {
-      return { route, params: m.slice(1).map((s) => decodeURIComponent(s)) };
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}

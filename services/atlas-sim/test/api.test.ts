@@ -234,3 +234,29 @@ test('pretty=true indents Jackson-style; envelope=true wraps the body with its s
   assert.equal(body.status, 404);
   assert.equal(body.content.errorCode, 'CLUSTER_NOT_FOUND');
 });
+
+test('self links resolve: one process, event, database user and access-list entry; unknown ones are 404', async () => {
+  const follow = async (href: string) => {
+    const u = new URL(href);
+    return get(`${u.pathname}${u.search}`);
+  };
+  for (const list of [`${v2}/groups/${payments}/processes`, `${v2}/groups/${payments}/events?itemsPerPage=3`, `${v2}/groups/${payments}/databaseUsers`, `${v2}/groups/${payments}/accessList`]) {
+    const body = (await (await get(list)).json()) as { results: Array<Record<string, unknown> & { links: Array<{ href: string; rel: string }> }> };
+    assert.ok(body.results.length > 0, list);
+    for (const item of body.results) {
+      const self = item.links.find((l) => l.rel === 'self')!;
+      const res = await follow(self.href);
+      assert.equal(res.status, 200, self.href);
+      const one = (await res.json()) as Record<string, unknown>;
+      const { links: _a, ...a } = item;
+      const { links: _b, ...b } = one;
+      assert.deepEqual(b, a, self.href);
+    }
+  }
+  for (const [path, code] of [[`${v2}/groups/${payments}/events/aaaaaaaaaaaaaaaaaaaaaaaa`, 'EVENT_NOT_FOUND'], [`${v2}/groups/${payments}/databaseUsers/admin/ghost`, 'USERNAME_NOT_FOUND'], [`${v2}/groups/${payments}/processes/nohost:27017`, 'HOST_NOT_FOUND'], [`${v2}/groups/${payments}/accessList/10.0.0.0%2F8`, 'ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND']] as const) {
+    const res = await get(path);
+    assert.equal(res.status, 404, path);
+    assert.equal(res.headers.get('x-error-code'), code);
+    await res.arrayBuffer();
+  }
+});
