@@ -33,6 +33,8 @@ export type HttpClientOptions = {
   /** Observes each response (status, family, elapsed) for metrics. */
   onResponse?: (family: EndpointFamily, status: number, elapsedMs: number) => void;
   onRetry?: (family: EndpointFamily, code: string, attempt: number, delayMs: number) => void;
+  /** Observes each 429: the family and scope now closed, and for how long. */
+  onRateLimited?: (family: EndpointFamily, scope: string, retryAfterMs: number) => void;
 };
 
 export type AtlasHttpClient = {
@@ -118,6 +120,7 @@ export function createAtlasHttpClient(options: HttpClientOptions): AtlasHttpClie
           const detail = parseDetail(body);
           const delay = retryAfterMs(response.headers.get('retry-after'), Date.now()) ?? retryAfterFromDetail(detail) ?? 1000;
           block(key, Date.now() + delay);
+          options.onRateLimited?.(request.family, request.scope, delay);
         }
         return { response, body, authorization };
       });
