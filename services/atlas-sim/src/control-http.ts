@@ -9,7 +9,8 @@ import type { SimControl } from './state.ts';
  * another process and for demos; in-process tests use `RunningSim.control` directly.
  */
 
-const faultSchema = z.intersection(
+/** A fault spec as JSON (also SIM_FAULTS items); `durationMs` is relative to when it is added. */
+export const faultSchema = z.intersection(
   z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('http-error'), status: z.number().int().min(400).max(599), errorCode: z.string().optional() }),
     z.object({ kind: z.literal('stall'), stallMs: z.number().int().min(0).max(600000) }),
@@ -29,8 +30,10 @@ const faultSchema = z.intersection(
   }),
 );
 const clockSchema = z.object({ nowMs: z.number().optional(), advanceMs: z.number().optional(), speed: z.number().min(0).optional() });
-const lateSchema = z.object({ fraction: z.number().min(0).max(1), delayMs: z.number().int().min(0), sinceMs: z.number().optional(), hostnames: z.array(z.string()).optional() });
-const rateSchema = z.object({ endpoint: z.string().min(1), capacity: z.number().min(1), refillRate: z.number().min(0.001), refillDurationSeconds: z.number().min(1) });
+/** Late-line settings as JSON (also SIM_LATE_LINES); `sinceMs` defaults to the simulated now. */
+export const lateSchema = z.object({ fraction: z.number().min(0).max(1), delayMs: z.number().int().min(0), sinceMs: z.number().optional(), hostnames: z.array(z.string()).optional() });
+/** One endpoint set's bucket as JSON. */
+export const rateSchema = z.object({ endpoint: z.string().min(1), capacity: z.number().min(1), refillRate: z.number().min(0.001), refillDurationSeconds: z.number().min(1) });
 const ttlSchema = z.object({ seconds: z.number().int().min(1) });
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

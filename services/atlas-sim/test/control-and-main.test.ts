@@ -53,7 +53,9 @@ test('the test-only control port sets faults, clock, late lines and reads the re
 test('main.ts starts from the environment, answers, and exits 0 on SIGTERM', async () => {
   const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, SIM_PORT: '0', SIM_SCENARIO: fileURLToPath(new URL('../scenarios/test-small.yaml', import.meta.url)), SIM_SERVICE_ACCOUNTS: 'mdb_sa_id_test:sa-secret', SIM_CLOCK: '2025-03-03T10:00:00Z', SIM_CLOCK_SPEED: '0', LOG_LEVEL: 'info' },
+    env: { ...process.env, SIM_PORT: '0', SIM_SCENARIO: fileURLToPath(new URL('../scenarios/test-small.yaml', import.meta.url)), SIM_SERVICE_ACCOUNTS: 'mdb_sa_id_test:sa-secret', SIM_CLOCK: '2025-03-03T10:00:00Z', SIM_CLOCK_SPEED: '0', LOG_LEVEL: 'info',
+      SIM_FAULTS: JSON.stringify([{ kind: 'http-error', status: 503, endpoint: 'clusters', count: 1 }]),
+      SIM_RATE_LIMITS: JSON.stringify([{ endpoint: 'processes', capacity: 7, refillRate: 1, refillDurationSeconds: 60 }]) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
@@ -72,7 +74,11 @@ test('main.ts starts from the environment, answers, and exits 0 on SIGTERM', asy
     const get = await bearerClient(url);
     const res = await get(`/api/atlas/v2/groups/${payments}/processes`);
     assert.equal(res.status, 200);
+    assert.equal(res.headers.get('ratelimit-limit'), '7');
     await res.arrayBuffer();
+    const faulted = await get(`/api/atlas/v2/groups/${payments}/clusters`);
+    assert.equal(faulted.status, 503);
+    await faulted.arrayBuffer();
     const code = await new Promise<number | null>((resolve) => {
       child.once('exit', (c) => resolve(c));
       child.kill('SIGTERM');
@@ -85,11 +91,11 @@ test('main.ts starts from the environment, answers, and exits 0 on SIGTERM', asy
 
 test('main.ts lists every invalid setting and exits 2, without echoing secrets', async () => {
   const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const child = spawn(process.execPath, [main], { env: { ...process.env, SIM_PORT: 'abc', SIM_API_KEYS: 'topsecretvalue', SIM_CLOCK: 'later' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main], { env: { ...process.env, SIM_PORT: 'abc', SIM_API_KEYS: 'topsecretvalue', SIM_CLOCK: 'later', SIM_FAULTS: '[{"kind":"explode"}]', SIM_LATE_LINES: 'not json' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   assert.equal(code, 2);
-  for (const name of ['SIM_PORT', 'SIM_API_KEYS', 'SIM_CLOCK']) assert.match(stderr, new RegExp(name));
+  for (const name of ['SIM_PORT', 'SIM_API_KEYS', 'SIM_CLOCK', 'SIM_FAULTS', 'SIM_LATE_LINES']) assert.match(stderr, new RegExp(name));
   assert.doesNotMatch(stderr, /topsecretvalue/);
 });
