@@ -206,3 +206,19 @@ test('working hours: a Paris 9–18 user logs in far more in office hours than a
   assert.ok(office >= 10, `office ${office}`);
   assert.ok(night <= 2, `night ${night}`);
 });
+
+test('property: with any rates, every line of every process stays inside its chunk', () => {
+  fc.assert(fc.property(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 0, max: 1000 }), (agentOps, userOps, chunkIndex, seed) => {
+    const s = scenario();
+    const variant: Scenario = { ...s, agents: { ...s.agents, opsPerConnection: agentOps }, orgs: s.orgs.map((o) => ({ ...o, projects: o.projects.map((p) => ({ ...p, users: p.users.map((u) => ({ ...u, opsPerSession: userOps })) })) })) };
+    const w = buildWorld(variant, seed);
+    const c = w.startMs + chunkIndex * chunkMs;
+    for (const project of w.projects) {
+      for (const process of project.processes) {
+        const logName = process.kind === 'mongos' ? 'mongos-audit-log' : 'mongodb-audit-log';
+        for (const line of linesForHostChunk(w, project.id, process.hostname, logName, c)) if (line.t < c || line.t >= c + chunkMs) return false;
+      }
+    }
+    return true;
+  }), { numRuns: 25 });
+});

@@ -93,7 +93,7 @@ function agentConnection(ctx: ChunkContext, rng: Rng, who: 'automation' | 'monit
   ];
   let t = t0 + 50;
   for (let i = 0; i < withOps; i++) {
-    t += rng.int(5, 200);
+    t = Math.min(t + rng.int(5, 200), ctx.chunkStart + chunkMs - 1);
     const command = who === 'monitoring' ? rng.pick(['serverStatus', 'replSetGetStatus', 'dbStats', 'top']) : rng.pick(['getParameter', 'listDatabases', 'isMaster']);
     out.push({ ...base, t, atype: 'authCheck', users, roles, param: { command, ns: 'admin', args: { [command]: 1, $db: 'admin' } }, result: 0, authzSuccess: true });
   }
