@@ -17,6 +17,7 @@ export const faultSchema = z.intersection(
     z.object({ kind: z.literal('reset') }),
     z.object({ kind: z.literal('corrupt-gzip') }),
     z.object({ kind: z.literal('truncated-gzip') }),
+    z.object({ kind: z.literal('no-data-line') }),
     z.object({ kind: z.literal('rate-limit-no-retry-after') }),
   ]),
   z.object({

@@ -163,6 +163,11 @@ export async function handle(state: SimState, req: IncomingMessage, res: ServerR
   const late = state.late();
   recordAs(200, { window: { ...reply.window, lineCount: reply.lines.length }, ...(late === undefined ? {} : { late }), ...(fault === undefined ? {} : { fault: fault.kind }) });
   const logHeaders = { 'Content-Type': version.value.contentType, 'Content-Disposition': `attachment; filename="${reply.filename}"`, ...rateHeaders, ...versionHeaders };
+  if (fault?.kind === 'no-data-line') {
+    const text = Buffer.from('No data for given time period or host is unreachable\n');
+    send({ status: 200, headers: { ...logHeaders, 'X-Uncompressed-Content-Length': text.length }, body: Buffer.from(await gzipAsync(text)) });
+    return;
+  }
   if (reply.lines.length === 0) {
     send({ status: 200, headers: { ...logHeaders, 'X-Uncompressed-Content-Length': 0 }, body: Buffer.alloc(0) });
     return;

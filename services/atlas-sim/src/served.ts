@@ -4,7 +4,7 @@ import type { RequestRecord } from './state.ts';
 
 /**
  * For tests: every distinct log line the simulator actually delivered, recomputed from the
- * request log (successful downloads whose gzip was not corrupted or truncated; stalled ones
+ * request log (successful downloads whose body was not corrupted, truncated or replaced; stalled ones
  * count). A line's identity is its place in the estate: `groupId|host|logName|chunkStart|index`.
  */
 
@@ -25,7 +25,7 @@ export function servedLines(world: World, records: readonly RequestRecord[]): Ma
   };
   for (const r of records) {
     if (r.endpoint !== 'logs' || r.status !== 200 || r.window === undefined || r.groupId === undefined || r.host === undefined || r.logName === undefined) continue;
-    if (r.fault === 'corrupt-gzip' || r.fault === 'truncated-gzip') continue;
+    if (r.fault === 'corrupt-gzip' || r.fault === 'truncated-gzip' || r.fault === 'no-data-line') continue;
     const { groupId, host } = r;
     const logName = r.logName as LogName;
     visitWindow(world, groupId, host, logName, r.window.startMs, r.window.endMs, r.simMs, r.late, source, (line, chunkStart, index) => {

@@ -126,6 +126,14 @@ test('corrupt and truncated gzip faults make the body fail to decompress', async
   }
 });
 
+test('no-data-line fault: a gzip body holding only the "No data" line, not counted as served', async () => {
+  sim.control.clearRequests();
+  sim.control.addFault({ kind: 'no-data-line', endpoint: 'logs', host: hosts[0]!, count: 1 });
+  const res = await get(logPath(hosts[0]!), gzipV2);
+  assert.equal(gunzipSync(Buffer.from(await res.arrayBuffer())).toString(), 'No data for given time period or host is unreachable\n');
+  assert.equal(servedLines(sim.control.world, sim.control.requests()).size, 0);
+});
+
 test('late lines: a window served once lacks the late lines; a poll after the delay gets them', async () => {
   const host = hosts[0]!;
   const startDate = smallNow / 1000 - 1800;

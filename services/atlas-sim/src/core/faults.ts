@@ -10,6 +10,8 @@ export type FaultAction =
   | { kind: 'reset' }
   | { kind: 'corrupt-gzip' }
   | { kind: 'truncated-gzip' }
+  /** A gzip body holding only Atlas' "No data for given time period or host is unreachable" line. */
+  | { kind: 'no-data-line' }
   | { kind: 'rate-limit-no-retry-after' };
 
 export type FaultMatch = { endpoint?: string; groupId?: string; host?: string; logName?: string };
