@@ -161,8 +161,17 @@ test('access history: newest first, nLogs caps, filters work, timestamps come in
   assert.equal(iso.length + javaStyle.length, all.length);
   const e0 = javaStyle[0]!;
   assert.equal(e0.timestamp, javaDateText(Date.parse((JSON.parse(e0.logLine) as { t: { $date: string } }).t.$date)));
-  assert.match(all[0]!.logLine, /^\{"t":\{"\$date":"[^"]+"\},"s":"I", {2}"c":"ACCESS", {3}"id":2025[09], {3}"ctx":"conn\d+"/);
+  assert.match(all[0]!.logLine, /^\{"t":\{"\$date":"[^"]+"\},"s":"I", {2}"c":"ACCESS", {3}"id":(2025[09]|20429), {3}"ctx":"conn\d+"/);
   assert.ok(all.every((e) => e.groupId === payments && !['mms-automation', 'mms-monitoring-agent', '__system'].includes(e.username)));
+  const x509 = all.filter((e) => e.username === 'CN=batch,OU=apps,O=Acme' && e.authResult);
+  assert.ok(x509.length > 0);
+  for (const e of x509) {
+    const line = JSON.parse(e.logLine) as { id: number; msg: string; attr: Record<string, unknown> };
+    assert.equal(line.id, 20429);
+    assert.equal(line.msg, 'Successfully authenticated');
+    assert.deepEqual([line.attr['user'], line.attr['db'], line.attr['mechanism']], ['CN=batch,OU=apps,O=Acme', '$external', 'MONGODB-X509']);
+    assert.equal((e as unknown as { authSource: string }).authSource, '$external');
+  }
   const two = ((await (await get(`${v2}/groups/${payments}/dbAccessHistory/clusters/Cluster0?start=${start}&end=${end}&nLogs=2`)).json()) as { accessLogs: Entry[] }).accessLogs;
   assert.deepEqual(two, all.slice(0, 2));
   const failed = ((await (await get(`${v2}/groups/${payments}/dbAccessHistory/clusters/Cluster0?start=${start}&end=${end}&authResult=false`)).json()) as { accessLogs: Entry[] }).accessLogs;

@@ -29,11 +29,14 @@ export function authFailureText(record: ActivityRecord): string {
   return `AuthenticationFailed: error code ${record.result}`;
 }
 
-/** The 20250/20249 line for an authenticate record. */
+/** The 20250/20249 line for an authenticate record (20429 for a successful X.509 login). */
 export function renderAuthLogLine(record: ActivityRecord): string {
   const param = record.param as { user?: string; db?: string; mechanism?: string };
   const remote = record.remote === null ? 'system' : `${record.remote.ip}:${record.remote.port}`;
   const attr: Record<string, unknown> = { mechanism: param.mechanism, speculative: true, principalName: param.user, authenticationDatabase: param.db, remote, extraInfo: {} };
+  if (record.result === 0 && param.mechanism === 'MONGODB-X509') {
+    return renderLogLine(record.t, 'ACCESS', 20429, `conn${record.conn}`, 'Successfully authenticated', { client: remote, isSpeculative: false, isClusterMember: false, mechanism: 'MONGODB-X509', user: param.user, db: param.db });
+  }
   if (record.result === 0) return renderLogLine(record.t, 'ACCESS', 20250, `conn${record.conn}`, 'Authentication succeeded', attr);
   return renderLogLine(record.t, 'ACCESS', 20249, `conn${record.conn}`, 'Authentication failed', { ...attr, error: authFailureText(record) });
 }
