@@ -74,3 +74,11 @@ test('unusable entries give reasons', () => {
     if (!result.ok) assert.match(result.reason, reason);
   }
 });
+
+test('empty context strings count as absent', () => {
+  const entry = { authResult: true, username: 'u', ipAddress: '203.0.113.9', timestamp: 'Tue Mar 04 14:07:40 GMT 2025' };
+  const event = expectEvent(normaliseAccessEntry(entry, 0, { project: '', host: '', cluster: '' }));
+  assert.equal(event.host, undefined);
+  assert.equal(event.cloud.project, undefined);
+  assert.equal(expectEvent(normaliseAccessEntry(entry, 0, {})).event.id, event.event.id);
+});

@@ -183,3 +183,18 @@ test('invalid UTF-8 inside a line still yields an event (bytes replaced), so it 
   assert.equal(event.event.outcome, 'failure');
   assert.equal(event.user?.name, 'app\uFFFD\uFFFDsvc');
 });
+
+test('empty context strings are left out rather than producing invalid events', () => {
+  const event = expectEvent(normaliseAuditLine(byAtype('authenticate', 3), 0, { project: '', host: '', cluster: '', logName: '' }));
+  assert.equal(event.host, undefined);
+  assert.equal(event.service, undefined);
+  assert.equal(event.cloud.project, undefined);
+  assert.deepEqual(event.atlas.source_coordinates, { occurrence: 0 });
+});
+
+test('events do not share arrays with the mapping table', () => {
+  const first = expectEvent(normalise(byAtype('authenticate', 3), 0));
+  first.event.category.push('web');
+  const second = expectEvent(normalise(byAtype('authenticate', 3), 0));
+  assert.deepEqual(second.event.category, ['authentication']);
+});

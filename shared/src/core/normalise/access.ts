@@ -54,8 +54,8 @@ function build(entry: Json, occurrence: number, context: NormaliseContext): Resu
   const username = asString(entry['username']) ?? asString(attr?.['principalName']) ?? asString(attr?.['user']);
   const authSource = asString(entry['authSource']) ?? asString(attr?.['authenticationDatabase']) ?? asString(attr?.['db']);
   const failureReason = asNonEmpty(entry['failureReason']) ?? (authResult ? undefined : asNonEmpty(attr?.['error']));
-  const host = asNonEmpty(entry['hostname']) ?? context.host;
-  const project = asNonEmpty(entry['groupId']) ?? context.project;
+  const host = asNonEmpty(entry['hostname']) ?? asNonEmpty(context.host);
+  const project = asNonEmpty(entry['groupId']) ?? asNonEmpty(context.project);
   const remoteText = asString(attr?.['remote']) ?? asString(attr?.['client']);
   const remote = remoteText === undefined ? undefined : splitHostPort(remoteText);
   const ipText = asNonEmpty(entry['ipAddress']) ?? remote?.ip;

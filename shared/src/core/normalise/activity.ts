@@ -70,8 +70,8 @@ function build(doc: Json, context: NormaliseContext): Result<AtlasEvent> {
     // Atlas event ids are global: the same event seen through the project and the org feed gets one id.
     id: computeEventId({ endpoint: EVENTS_ENDPOINT }, id, 0),
     kind: 'event',
-    category: mapping.category,
-    type: mapping.type,
+    category: [...mapping.category],
+    type: [...mapping.type],
     action: eventTypeName,
     outcome: mapping.outcome,
     dataset: 'atlas.activity',

@@ -136,8 +136,9 @@ function normaliseDoc(digest: string, text: string, occurrence: number, context:
   const event: AtlasEvent['event'] = {
     id: eventIdFromDigest(digest, occurrence),
     kind: 'event',
-    category: mapping.category,
-    type: outcome === 'failure' && mapping.failureType !== undefined ? mapping.failureType : mapping.type,
+    // Copies: events are handed to other code, the mapping table must stay untouched.
+    category: [...mapping.category],
+    type: [...(outcome === 'failure' && mapping.failureType !== undefined ? mapping.failureType : mapping.type)],
     action: atype,
     outcome,
     dataset: 'atlas.audit',
@@ -159,7 +160,7 @@ function normaliseDoc(digest: string, text: string, occurrence: number, context:
   if (source !== undefined) out.source = source;
   const server = side(local);
   if (server !== undefined) out.server = server;
-  if (context.host !== undefined) out.host = { name: context.host };
+  if (context.host !== undefined && context.host.length > 0) out.host = { name: context.host };
   if (context.cluster !== undefined && context.cluster.length > 0) out.service = { name: context.cluster, type: 'mongodb' };
 
   const intermediates = Array.isArray(doc['intermediates']) ? doc['intermediates'].map((hop) => endpoint(hop).ip) : [];
@@ -179,7 +180,7 @@ function normaliseDoc(digest: string, text: string, occurrence: number, context:
     const db = asString(param['db']);
     if (db !== undefined) atlas.auth_source = db;
   }
-  if (context.logName !== undefined) atlas.log_name = context.logName;
+  if (context.logName !== undefined && context.logName.length > 0) atlas.log_name = context.logName;
   const rawTs = rawDateText(dateValue);
   if (rawTs !== undefined) atlas.raw_timestamp = rawTs;
   const socket = remote.unix ?? local.unix;
@@ -206,7 +207,8 @@ function coordinates(context: NormaliseContext, occurrence: number): AtlasEvent[
  * malformed line. Never throws; the same line, context and occurrence always give the same event.
  */
 export function createAuditNormaliser(context: NormaliseContext): AuditLineNormaliser {
-  const prefix = coordinatePrefix({ project: context.project, host: context.host, logName: context.logName });
+  // '' counts as absent, here as in the event, so that '' and undefined give the same ids.
+  const prefix = coordinatePrefix({ project: asNonEmpty(context.project), host: asNonEmpty(context.host), logName: asNonEmpty(context.logName) });
   const counter = createDigestCounter();
   return (line, occurrence) => {
     try {

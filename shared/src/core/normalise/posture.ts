@@ -65,7 +65,7 @@ export function postureEvent(params: {
     schema_version: SCHEMA_VERSION,
     '@timestamp': params.timestamp,
     event: {
-      id: computeEventId({ project: context.project, endpoint }, params.raw, 0),
+      id: computeEventId({ project: asNonEmpty(context.project), endpoint }, params.raw, 0),
       kind: params.kind,
       category: mapping.category,
       type: mapping.type,
