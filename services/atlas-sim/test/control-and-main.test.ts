@@ -99,3 +99,21 @@ test('main.ts lists every invalid setting and exits 2, without echoing secrets',
   for (const name of ['SIM_PORT', 'SIM_API_KEYS', 'SIM_CLOCK', 'SIM_FAULTS', 'SIM_LATE_LINES']) assert.match(stderr, new RegExp(name));
   assert.doesNotMatch(stderr, /topsecretvalue/);
 });
+
+test('two simulators with the same seed serve byte-identical downloads; another seed serves different ones', async () => {
+  const bodies: Buffer[] = [];
+  for (const seed of [7, 7, 8]) {
+    const sim = await startSmall({ seed });
+    try {
+      const get = await bearerClient(sim.url);
+      const host = sim.control.world.projectById.get(payments)!.processes[0]!.hostname;
+      const res = await get(`/api/atlas/v2/groups/${payments}/clusters/${host}/logs/mongodb-audit-log.gz?startDate=1740967200&endDate=1740970800`, 'application/vnd.atlas.2023-02-01+gzip');
+      bodies.push(Buffer.from(await res.arrayBuffer()));
+    } finally {
+      await sim.close();
+    }
+  }
+  assert.ok(bodies[0]!.length > 1000);
+  assert.ok(bodies[0]!.equals(bodies[1]!));
+  assert.ok(!bodies[0]!.equals(bodies[2]!));
+});
