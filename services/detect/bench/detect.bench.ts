@@ -1,4 +1,4 @@
-// Benchmark: events/s per core through the detection engine with realistic state.
+// Benchmark: events/s per core (per CPU-second) through the detection engine with realistic state.
 // Reads nothing, writes only stdout. Run: npm run bench:detect (env BENCH_EVENTS to resize).
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -14,8 +14,8 @@ const GOAL_PER_CORE = 100_000;
 const PRINCIPALS = 100_000;
 const PREFIXES_PER_PRINCIPAL = 10;
 const PROJECTS = 100;
-const EVENTS_PER_ROUND = Number(process.env['BENCH_EVENTS'] ?? 100_000);
-const ROUNDS = 3;
+const EVENTS_PER_ROUND = Number(process.env['BENCH_EVENTS'] ?? 60_000);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 5, 1);
 
@@ -77,13 +77,20 @@ function lines(round: number, n: number): string[] {
   return out;
 }
 
+/**
+ * Times `fn` by the process's CPU time (user + system), not the wall clock: on a shared machine
+ * other processes' load stretches wall time but not the CPU seconds this core spent, which is
+ * what "events per second per core" means.
+ */
 function timeIt(fn: () => number): { ms: number; sink: number } {
-  const t0 = process.hrtime.bigint();
+  const before = process.cpuUsage();
   const sink = fn();
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, sink };
+  const used = process.cpuUsage(before);
+  return { ms: (used.user + used.system) / 1000, sink };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const best = (xs: number[]): number => Math.max(...xs);
 
 const t0 = Date.now();
 const state = preloadedState();
@@ -132,9 +139,9 @@ const validated = timeIt(() => {
 const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 const engineRate = median(engineOnly);
 const baseRate = median(base);
-console.log(`events per round: ${fmt(EVENTS_PER_ROUND)}, median of ${ROUNDS} rounds, 1 core; alerts raised: ${alerts}; state entries now ${fmt(state.size())}`);
-console.log(`baseline  JSON.parse only                      : ${fmt(baseRate)} events/s`);
-console.log(`measured  JSON.parse + evaluate (17 rules)     : ${fmt(median(both))} events/s/core  (${(median(both) / baseRate * 100).toFixed(1)}% of the baseline)`);
-console.log(`engine    evaluate alone (difference of the two): ${fmt(engineRate)} events/s/core  (${(engineRate / baseRate).toFixed(2)}× the JSON.parse rate)`);
-console.log(`pipeline  JSON.parse + zod + evaluate          : ${fmt(zodBatch.length / (validated.ms / 1000))} events/s/core`);
-console.log(`goal ${fmt(GOAL_PER_CORE)} events/s/core through the engine: ${engineRate >= GOAL_PER_CORE ? 'MET' : 'NOT MET'} (${(engineRate / GOAL_PER_CORE).toFixed(2)}× goal); load average ${os.loadavg()[0]?.toFixed(1)} on ${os.availableParallelism()} cores`);
+console.log(`events per round: ${fmt(EVENTS_PER_ROUND)}, ${ROUNDS} rounds on 1 core (median, best); alerts raised: ${alerts}; state entries now ${fmt(state.size())}`);
+console.log(`baseline  JSON.parse only                       : ${fmt(baseRate)} events/s (best ${fmt(best(base))})`);
+console.log(`measured  JSON.parse + evaluate (17 rules)      : ${fmt(median(both))} events/s/core (best ${fmt(best(both))}), ${(median(both) / baseRate * 100).toFixed(1)}% of the baseline`);
+console.log(`engine    evaluate alone (difference of the two): ${fmt(engineRate)} events/s/core (best ${fmt(best(engineOnly))}), ${(engineRate / baseRate).toFixed(2)}× the JSON.parse rate`);
+console.log(`pipeline  JSON.parse + zod + evaluate           : ${fmt(zodBatch.length / (validated.ms / 1000))} events/s/core`);
+console.log(`goal ${fmt(GOAL_PER_CORE)} events/s/core through the engine: ${engineRate >= GOAL_PER_CORE ? 'MET' : 'NOT MET'} at the median (${(engineRate / GOAL_PER_CORE).toFixed(2)}× goal); load average ${os.loadavg()[0]?.toFixed(1)} on ${os.availableParallelism()} cores`);

@@ -34,6 +34,11 @@ function idsOf(window: Window): string[] {
   return [...new Set(window.map((e) => e[2]))].slice(-50);
 }
 
+/** The principal key when the attempted user is the event's actor (no string building on the hot path). */
+function burstKey(ctx: RuleContext, user: string): string {
+  return ctx.actor !== undefined && ctx.actor.name === user ? ctx.actor.key : `${ctx.scope}/${user}@`;
+}
+
 function attemptedUser(event: AtlasEvent): string | undefined {
   return event.user?.name ?? paramString(event, 'user');
 }
@@ -54,7 +59,7 @@ export const authFailureBurst: Rule = {
     const user = attemptedUser(event);
     if (user === undefined) return none;
     if (isSuccessfulAuth(event)) {
-      const burstAt = ctx.state.get<number>(NS_BURST, `${ctx.scope}/${user}`);
+      const burstAt = ctx.state.get<number>(NS_BURST, burstKey(ctx, user));
       if (burstAt === undefined || burstAt > t || t - burstAt > cfg.successWithinMinutes * MINUTE_MS) return none;
       return [{
         subject: `${ctx.scope}/success-after-burst/${user}`,
@@ -71,7 +76,7 @@ export const authFailureBurst: Rule = {
     const perUser = record(ctx, NS_USER, `${ctx.scope}/${user}`, t, `${Math.floor(t / 1000)}|${ip}`, event.event.id, windowMs);
     const userCount = distinctIn(perUser, t, windowMs, (e) => e[1]);
     const markBurst = (): void => {
-      const key = `${ctx.scope}/${user}`;
+      const key = burstKey(ctx, user);
       const prev = ctx.state.get<number>(NS_BURST, key);
       if (prev === undefined || prev < t) ctx.state.set(NS_BURST, key, t);
     };

@@ -20,18 +20,19 @@ import { createUnexpectedRole } from './unexpected-role.ts';
 /** Every rule, fresh (rules with memo caches are created per engine). Order is the evaluation order. */
 export function createAllRules(): Rule[] {
   return [
+    // Rules keyed by the actor first, so their state lookups of one event hit the same record.
     createUnexpectedRole(),
     offHoursAdmin,
     newIp,
     authFailureBurst,
+    dormantAccount,
+    destructiveOperation,
     networkExposure,
-    auditImpaired,
     mfaIdpTampering,
     createNewCredential(),
     externalPrincipal,
-    destructiveOperation,
-    dormantAccount,
     createSideDoorAccess(),
+    auditImpaired,
     postureAuditingOff,
     postureAccessListOpen,
     posturePrivilegedUsers,

@@ -3,7 +3,7 @@ import type { StateChange, StatePort } from './port.ts';
 
 /** In-memory state with dirty tracking: the `scan` backend, and the cache in front of MongoDB. */
 export type MemoryState = StatePort & {
-  /** Entries changed since the last `markClean`, each once, with its current value. */
+  /** Entries changed since the last `markClean`, each once, with its current value (undefined = deleted). */
   changes(): StateChange[];
   markClean(): void;
   /** Loads entries without marking them dirty (used when a partition is assigned). */
@@ -13,59 +13,99 @@ export type MemoryState = StatePort & {
   size(): number;
 };
 
-/** Creates an empty in-memory state. Values are stored by reference: callers `set` after mutating. */
+type Entry = Record<string, JsonValue>;
+
+/**
+ * Creates an empty in-memory state. Layout: one record per key holding every namespace's value,
+ * so the rules that look up the same principal share one hash lookup (and its cache lines); a
+ * one-entry cache makes the repeated lookups of one event nearly free. Values are stored by
+ * reference: callers `set` after mutating. A changed key re-persists all its namespaces (idempotent).
+ */
 export function createMemoryState(): MemoryState {
-  const spaces = new Map<string, Map<string, JsonValue>>();
-  const dirty = new Map<string, Set<string>>();
-  const space = (namespace: string): Map<string, JsonValue> => {
-    let s = spaces.get(namespace);
-    if (s === undefined) {
-      s = new Map();
-      spaces.set(namespace, s);
-    }
-    return s;
+  const records = new Map<string, Entry>();
+  const dirty = new Set<string>();
+  const deleted = new Map<string, Set<string>>();
+  let lastKey: string | undefined;
+  let lastRecord: Entry | undefined;
+  let lastDirty: string | undefined;
+
+  const recordOf = (key: string): Entry | undefined => {
+    if (key === lastKey) return lastRecord;
+    const r = records.get(key);
+    lastKey = key;
+    lastRecord = r;
+    return r;
   };
-  const touch = (namespace: string, key: string): void => {
-    let d = dirty.get(namespace);
-    if (d === undefined) {
-      d = new Set();
-      dirty.set(namespace, d);
+  const put = (namespace: string, key: string, value: JsonValue): void => {
+    let r = recordOf(key);
+    if (r === undefined) {
+      r = {};
+      records.set(key, r);
+      lastKey = key;
+      lastRecord = r;
     }
-    d.add(key);
+    r[namespace] = value;
   };
+
   return {
     get<T extends JsonValue>(namespace: string, key: string): T | undefined {
-      return spaces.get(namespace)?.get(key) as T | undefined;
+      return recordOf(key)?.[namespace] as T | undefined;
     },
     set(namespace, key, value) {
-      space(namespace).set(key, value);
-      touch(namespace, key);
+      put(namespace, key, value);
+      if (key !== lastDirty) {
+        dirty.add(key);
+        lastDirty = key;
+      }
+      if (deleted.size > 0) deleted.get(key)?.delete(namespace);
     },
     delete(namespace, key) {
-      if (spaces.get(namespace)?.delete(key)) touch(namespace, key);
+      const r = recordOf(key);
+      if (r === undefined || !(namespace in r)) return;
+      delete r[namespace];
+      if (Object.keys(r).length === 0) {
+        records.delete(key);
+        lastKey = undefined;
+        lastRecord = undefined;
+      }
+      dirty.add(key);
+      let d = deleted.get(key);
+      if (d === undefined) {
+        d = new Set();
+        deleted.set(key, d);
+      }
+      d.add(namespace);
     },
     changes() {
       const out: StateChange[] = [];
-      for (const [namespace, keys] of dirty) for (const key of keys) out.push({ namespace, key, value: spaces.get(namespace)?.get(key) });
+      for (const key of dirty) {
+        const r = records.get(key);
+        if (r !== undefined) for (const namespace of Object.keys(r)) out.push({ namespace, key, value: r[namespace] });
+        for (const namespace of deleted.get(key) ?? []) out.push({ namespace, key, value: undefined });
+      }
       return out;
     },
     markClean() {
       dirty.clear();
+      lastDirty = undefined;
+      deleted.clear();
     },
     load(entries) {
       for (const e of entries) {
-        if (e.value === undefined) spaces.get(e.namespace)?.delete(e.key);
-        else space(e.namespace).set(e.key, e.value);
+        if (e.value === undefined) {
+          const r = records.get(e.key);
+          if (r !== undefined) delete r[e.namespace];
+        } else put(e.namespace, e.key, e.value);
       }
     },
     entries() {
       const out: StateChange[] = [];
-      for (const [namespace, s] of spaces) for (const [key, value] of s) out.push({ namespace, key, value });
+      for (const [key, r] of records) for (const namespace of Object.keys(r)) out.push({ namespace, key, value: r[namespace] });
       return out;
     },
     size() {
       let n = 0;
-      for (const s of spaces.values()) n += s.size;
+      for (const r of records.values()) n += Object.keys(r).length;
       return n;
     },
   };
