@@ -5,7 +5,7 @@ import type { BulkItemResult } from './core/settle-item.ts';
 /** Sends one bulk request; resolves with one result per action, in order; throws when the request as a whole fails. */
 export type SendBulk = (actions: readonly IndexAction[]) => Promise<BulkItemResult[]>;
 
-export type CoalescerLimits = { maxDocs: number; maxBytes: number; flushMs: number };
+export type CoalescerLimits = { maxDocs: number; maxBytes: number; flushMs: number; maxInFlight?: number };
 
 type Waiter = { action: IndexAction; arrivedMs: number; resolve: (r: BulkItemResult) => void; reject: (err: unknown) => void };
 
@@ -19,19 +19,22 @@ export type BulkCoalescer = {
 /**
  * Merges the actions of concurrently handled partitions into shared bulk requests. A request
  * goes out as soon as the queue holds `maxDocs` documents or `maxBytes` bytes, and at the
- * latest `flushMs` after the oldest queued action arrived; one request is in flight at a time.
+ * latest `flushMs` after the oldest queued action arrived; at most `maxInFlight` requests (default 2)
+ * are in flight at a time.
  */
 export function createBulkCoalescer(send: SendBulk, limits: CoalescerLimits): BulkCoalescer {
   let queue: Waiter[] = [];
   let queuedBytes = 0;
   let timer: NodeJS.Timeout | undefined;
-  let inFlight = 0;
+  let inFlightDocs = 0;
+  let inFlightRequests = 0;
   let due = false;
+  const maxInFlight = limits.maxInFlight ?? 2;
 
   const full = (): boolean => queue.length >= limits.maxDocs || queuedBytes >= limits.maxBytes;
 
   const pump = (): void => {
-    if (inFlight > 0 || queue.length === 0 || !(due || full())) return;
+    if (inFlightRequests >= maxInFlight || queue.length === 0 || !(due || full())) return;
     if (timer) clearTimeout(timer);
     timer = undefined;
     due = false;
@@ -39,7 +42,8 @@ export function createBulkCoalescer(send: SendBulk, limits: CoalescerLimits): Bu
     const taken = queue.slice(0, chunk.length);
     queue = queue.slice(chunk.length);
     queuedBytes = queue.reduce((sum, w) => sum + bulkBytesOf(w.action), 0);
-    inFlight = taken.length;
+    inFlightDocs += taken.length;
+    inFlightRequests += 1;
     send(chunk).then(
       (results) => {
         taken.forEach((w, i) => {
@@ -52,12 +56,15 @@ export function createBulkCoalescer(send: SendBulk, limits: CoalescerLimits): Bu
         for (const w of taken) w.reject(err);
       },
     ).finally(() => {
-      inFlight = 0;
+      inFlightDocs -= taken.length;
+      inFlightRequests -= 1;
       const oldest = queue[0];
       if (oldest && Date.now() - oldest.arrivedMs >= limits.flushMs) due = true;
       else arm();
       pump();
     });
+    arm();
+    pump();
   };
 
   const arm = (): void => {
@@ -85,6 +92,6 @@ export function createBulkCoalescer(send: SendBulk, limits: CoalescerLimits): Bu
       pump();
       return Promise.all(promises);
     },
-    pendingCount: () => queue.length + inFlight,
+    pendingCount: () => queue.length + inFlightDocs,
   };
 }

@@ -19,8 +19,9 @@ export const indexerConfigSchema = z.object({
       maxDocs: intFromEnv(1, 100_000).default(5_000),
       maxBytes: intFromEnv(1_024, 100 * 1_048_576).default(5 * 1_048_576),
       flushMs: intFromEnv(1, 250).default(50),
+      maxInFlight: intFromEnv(1, 16).default(2),
       partitionsConcurrently: intFromEnv(1, 256).default(8),
-      maxBytesPerPartition: intFromEnv(1_024, 50 * 1_048_576).default(1_048_576),
+      maxBytesPerPartition: intFromEnv(1_024, 50 * 1_048_576).default(4 * 1_048_576),
       drainTimeoutMs: intFromEnv(100, 120_000).default(15_000),
       fromBeginning: boolFromEnv.default(true),
     })
@@ -40,6 +41,7 @@ export const indexerEnvBindings: readonly EnvBinding[] = [
   { path: 'indexer.maxDocs', env: 'INDEXER_MAX_DOCS' },
   { path: 'indexer.maxBytes', env: 'INDEXER_MAX_BYTES' },
   { path: 'indexer.flushMs', env: 'INDEXER_FLUSH_MS' },
+  { path: 'indexer.maxInFlight', env: 'INDEXER_MAX_IN_FLIGHT' },
   { path: 'indexer.partitionsConcurrently', env: 'INDEXER_PARTITIONS_CONCURRENTLY' },
   { path: 'indexer.maxBytesPerPartition', env: 'INDEXER_MAX_BYTES_PER_PARTITION' },
   { path: 'indexer.drainTimeoutMs', env: 'INDEXER_DRAIN_TIMEOUT_MS' },

@@ -1,0 +1,224 @@
+// `npm run bench:index`: Kafka → indexer → searchable, against a bare bulk loader of the same
+// documents in the same run, then append → searchable latency at half the sustained rate.
+// Uses the real Kafka and Elasticsearch (KAFKA_BROKERS, ELASTICSEARCH_URL); creates its own
+// topic, namespace and consumer group and removes them. BENCH_DOCS sets the document count.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@elastic/elasticsearch';
+import { createAdmin, createProducer, type BusProducer, type OutgoingMessage } from '@atlas-audit/shared/kafka';
+import { indexLayout, type IndexLayout } from '@atlas-audit/shared/es/index-names';
+import { installTemplates } from '@atlas-audit/shared/es/install-templates';
+import { schemaMappings } from '@atlas-audit/shared/es/mappings';
+import { templatesFor } from '@atlas-audit/shared/es/templates';
+import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
+import { generateSampleData } from '@atlas-audit/dashboards/sample-data';
+import { planIndexAction } from '../src/core/index-action.ts';
+import { chunkActions, renderBulkBody } from '../src/core/bulk-body.ts';
+
+const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
+const esUrl = process.env['ELASTICSEARCH_URL'] ?? 'http://127.0.0.1:9200';
+const wanted = Number(process.env['BENCH_DOCS'] ?? 40_000);
+const latencySeconds = Number(process.env['BENCH_LATENCY_SECONDS'] ?? 15);
+const kafka = { brokers, clientId: 'index-bench', ssl: false };
+const es = new Client({ node: esUrl, requestTimeout: 60_000 });
+const suffix = Math.random().toString(16).slice(2, 10);
+const mainPath = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function events(count: number, seed: number): AtlasEvent[] {
+  const perHour = Math.ceil(count / (3 * 24 * 1.25));
+  return generateSampleData({ endMs: Date.now(), hours: 24, seed, auditPerHour: perHour }).events.slice(0, count);
+}
+
+/** Searchable documents in `pattern`; 0 while a new index's shard is still starting. */
+async function countOf(pattern: string): Promise<number> {
+  try {
+    return (await es.count({ index: pattern, ignore_unavailable: true, allow_no_indices: true })).count;
+  } catch {
+    return 0;
+  }
+}
+
+/** Waits for the first searchable document; returns when it happened and how many were searchable then. */
+async function firstSearchable(pattern: string, timeoutMs: number): Promise<{ at: number; count: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const count = await countOf(pattern);
+    if (count > 0) return { at: performance.now(), count };
+    if (Date.now() > deadline) throw new Error(`nothing searchable in ${pattern}`);
+    await sleep(20);
+  }
+}
+
+/** Polls until `pattern` holds `expected` searchable documents; returns the wall time it happened. */
+async function searchableAt(pattern: string, expected: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if ((await countOf(pattern)) >= expected) return performance.now();
+    if (Date.now() > deadline) throw new Error(`only ${await countOf(pattern)} of ${expected} searchable in ${pattern}`);
+    await sleep(50);
+  }
+}
+
+async function installFor(layout: IndexLayout): Promise<void> {
+  await installTemplates(es, templatesFor(layout, schemaMappings()));
+}
+
+async function removeNamespace(layout: IndexLayout): Promise<void> {
+  await es.indices.delete({ index: `${layout.eventsPattern},${layout.alertsPattern},${layout.dlqPattern}`, ignore_unavailable: true, allow_no_indices: true });
+  const p = layout.templatePrefix;
+  for (const name of [`${p}-events`, `${p}-alerts`, `${p}-dlq`]) await es.indices.deleteIndexTemplate({ name }, { ignore: [404] });
+  for (const name of [`${p}-settings`, `${p}-events-mappings`, `${p}-alerts-mappings`, `${p}-dlq-mappings`]) await es.cluster.deleteComponentTemplate({ name }, { ignore: [404] });
+}
+
+/**
+ * The baseline: the same documents straight into Elasticsearch, bulk requests of the indexer's
+ * default size, two in flight. Returns the sustained searchable rate: documents made searchable
+ * after the first refresh that showed any, over the time from that refresh to the last one.
+ */
+async function bareLoad(docs: readonly AtlasEvent[], layout: IndexLayout): Promise<number> {
+  const actions = docs.map((d) => {
+    const planned = planIndexAction('event', Buffer.from(JSON.stringify(d)), layout);
+    if (!planned.ok) throw new Error(planned.reason);
+    return planned.value;
+  });
+  const chunks = chunkActions(actions, 5_000, 5 * 1_048_576);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++] ?? [];
+      const res = (await es.transport.request({ method: 'POST', path: '/_bulk', querystring: { filter_path: 'errors' }, bulkBody: renderBulkBody(chunk) })) as { errors: boolean };
+      if (res.errors) throw new Error('bare loader: bulk item errors');
+    }
+  };
+  const loading = Promise.all([worker(), worker()]);
+  const first = await firstSearchable(layout.eventsPattern, 60_000);
+  await loading;
+  const end = await searchableAt(layout.eventsPattern, docs.length, 120_000);
+  return (docs.length - first.count) / ((end - first.at) / 1000);
+}
+
+async function sendAll(producer: BusProducer, topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 500) await producer.send(topic, messages.slice(i, i + 500));
+}
+
+function startIndexer(env: Record<string, string>): { stop: () => Promise<void>; ready: Promise<string> } {
+  const child = spawn(process.execPath, [mainPath], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const ready = new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.includes('"indexer started"')) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.once('exit', (code) => reject(new Error(`indexer exited ${code}`)));
+  });
+  ready.catch(() => undefined);
+  return {
+    ready,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  const bare = indexLayout(`bench_bare_${suffix}`);
+  const piped = indexLayout(`bench_pipe_${suffix}`);
+  const topics = { events: `bench-events-${suffix}`, alerts: `bench-alerts-${suffix}`, dlq: `bench-dlq-${suffix}` };
+  const admin = await createAdmin(kafka);
+  const producer = await createProducer(kafka);
+  let indexer: ReturnType<typeof startIndexer> | undefined;
+  try {
+    const docs = events(wanted, 1);
+    process.stdout.write(`documents: ${docs.length} normalised events (~${Math.round(docs.reduce((s, d) => s + JSON.stringify(d).length, 0) / docs.length)} bytes each)\n`);
+    await installFor(bare);
+    const bareRate = await bareLoad(docs, bare);
+    process.stdout.write(`bare bulk loader → searchable: ${Math.round(bareRate)} docs/s sustained\n`);
+    await removeNamespace(bare);
+
+    await admin.createTopics(Object.values(topics).map((topic) => ({ topic, partitions: 3 })));
+    await sendAll(producer, topics.events, docs.map((d) => ({ key: `${d.cloud.project?.id}:${d.user?.name ?? ''}`, value: JSON.stringify(d) })));
+    indexer = startIndexer({
+      KAFKA_BROKERS: brokers.join(','),
+      ELASTICSEARCH_URL: esUrl,
+      ELASTICSEARCH_NAMESPACE: piped.namespace,
+      KAFKA_TOPIC_EVENTS: topics.events,
+      KAFKA_TOPIC_ALERTS: topics.alerts,
+      KAFKA_TOPIC_DLQ: topics.dlq,
+      INDEXER_GROUP_ID: `bench-${suffix}`,
+      LOG_LEVEL: 'info',
+      ...(process.env['INDEXER_MAX_BYTES_PER_PARTITION'] ? { INDEXER_MAX_BYTES_PER_PARTITION: process.env['INDEXER_MAX_BYTES_PER_PARTITION'] } : {}),
+    });
+    // Same measure as the baseline: from the first refresh that shows documents to the last, so
+    // the consumer-group join at start-up is not counted as throughput.
+    const first = await firstSearchable(piped.eventsPattern, 60_000);
+    const pipedEnd = await searchableAt(piped.eventsPattern, docs.length, 180_000);
+    const pipeRate = (docs.length - first.count) / ((pipedEnd - first.at) / 1000);
+    process.stdout.write(`Kafka → indexer → searchable (backlog of ${docs.length}): ${Math.round(pipeRate)} docs/s sustained\n`);
+    process.stdout.write(`ratio pipeline / bare loader: ${(pipeRate / bareRate).toFixed(2)} (goal ≥ 0.80)\n`);
+
+    // Latency: produce fresh events at half the sustained rate, in 100 ms slices stamped with
+    // their send time in event.ingested, and watch each slice become searchable.
+    const rate = Math.max(10, Math.floor(pipeRate / 2));
+    const perSlice = Math.max(1, Math.round(rate / 10));
+    const slices = latencySeconds * 10;
+    // Activity events keep their Atlas id across seeds: drop any id the backlog already has.
+    const known = new Set(docs.map((d) => d.event.id));
+    const fresh = events(perSlice * slices + 2_000, 2).filter((d) => !known.has(d.event.id)).slice(0, perSlice * slices);
+    const sentAt: number[] = [];
+    const stamps = new Set<string>();
+    const latencies: number[] = [];
+    const seen = new Map<string, number>();
+    let polling = true;
+    const start = Date.now();
+    const poller = (async () => {
+      while (polling || latencies.length < fresh.length) {
+        const res = await es.search({ index: piped.eventsPattern, size: 0, query: { range: { 'event.ingested': { gte: new Date(start).toISOString() } } }, aggs: { by: { terms: { field: 'event.ingested', size: 10_000 } } } });
+        const now = Date.now();
+        for (const bucket of (res.aggregations?.['by'] as { buckets: Array<{ key_as_string: string; doc_count: number }> }).buckets) {
+          if (!stamps.has(bucket.key_as_string)) continue;
+          const before = seen.get(bucket.key_as_string) ?? 0;
+          for (let i = before; i < bucket.doc_count; i++) latencies.push(now - Date.parse(bucket.key_as_string));
+          seen.set(bucket.key_as_string, bucket.doc_count);
+        }
+        if (!polling && Date.now() - (sentAt[sentAt.length - 1] ?? 0) > 30_000) break;
+        await sleep(50);
+      }
+    })();
+    for (let s = 0; s < slices; s++) {
+      const due = start + s * 100;
+      if (Date.now() < due) await sleep(due - Date.now());
+      const stamp = new Date().toISOString();
+      sentAt.push(Date.parse(stamp));
+      stamps.add(stamp);
+      const slice = fresh.slice(s * perSlice, (s + 1) * perSlice).map((d) => ({ ...d, event: { ...d.event, ingested: stamp } }));
+      await producer.send(topics.events, slice.map((d) => ({ key: `${d.cloud.project?.id}:${d.user?.name ?? ''}`, value: JSON.stringify(d) })));
+    }
+    const achieved = fresh.length / ((Date.now() - start) / 1000);
+    polling = false;
+    await poller;
+    latencies.sort((a, b) => a - b);
+    const metrics = await (await fetch(`${await indexer.ready}/metrics`)).text();
+    const sum = Number(/^atlas_indexer_bulk_duration_seconds_sum\S* (\S+)/m.exec(metrics)?.[1] ?? Number.NaN);
+    const requests = Number(/^atlas_indexer_bulk_duration_seconds_count\S* (\S+)/m.exec(metrics)?.[1] ?? Number.NaN);
+    process.stdout.write(`indexer: ${requests} bulk requests, mean ${Math.round((sum / requests) * 1000)} ms each\n`);
+    process.stdout.write(`append → searchable at ${Math.round(achieved)} docs/s (target ${rate}) for ${latencySeconds} s, ${latencies.length}/${fresh.length} docs: p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms (goal p99 ≤ 2000 ms; refresh_interval 1s)\n`);
+  } finally {
+    await indexer?.stop();
+    await producer.close();
+    await admin.deleteTopics(Object.values(topics)).catch(() => undefined);
+    await admin.close();
+    await removeNamespace(bare);
+    await removeNamespace(piped);
+    await es.close();
+  }
+}
+
+await main();
