@@ -91,21 +91,29 @@ export const ingestConfigSchema = z
     log: logConfigSchema,
     http: httpConfigSchema,
   })
-  .superRefine((config, ctx) => {
-    const digest = config.atlas.publicKey !== undefined || config.atlas.privateKey !== undefined;
-    const oauth = config.atlas.clientId !== undefined || config.atlas.clientSecret !== undefined;
-    if (digest && oauth) ctx.addIssue({ code: 'custom', path: ['atlas'], message: 'give either ATLAS_PUBLIC_KEY/ATLAS_PRIVATE_KEY or ATLAS_CLIENT_ID/ATLAS_CLIENT_SECRET, not both' });
-    if (!digest && !oauth) ctx.addIssue({ code: 'custom', path: ['atlas'], message: 'credentials missing: ATLAS_PUBLIC_KEY/ATLAS_PRIVATE_KEY or ATLAS_CLIENT_ID/ATLAS_CLIENT_SECRET' });
-    if (digest && (config.atlas.publicKey === undefined || config.atlas.privateKey === undefined)) ctx.addIssue({ code: 'custom', path: ['atlas', 'privateKey'], message: 'ATLAS_PUBLIC_KEY and ATLAS_PRIVATE_KEY go together' });
-    if (oauth && (config.atlas.clientId === undefined || config.atlas.clientSecret === undefined)) ctx.addIssue({ code: 'custom', path: ['atlas', 'clientSecret'], message: 'ATLAS_CLIENT_ID and ATLAS_CLIENT_SECRET go together' });
-    if (config.atlas.projectIds.length === 0 && config.atlas.orgIds.length === 0) ctx.addIssue({ code: 'custom', path: ['atlas', 'projectIds'], message: 'set ATLAS_PROJECT_IDS or ATLAS_ORG_IDS' });
-    if (config.ingest.replicaIndex >= config.ingest.replicaCount) ctx.addIssue({ code: 'custom', path: ['ingest', 'replicaIndex'], message: 'must be less than INGEST_REPLICA_COUNT' });
-    if ((config.ingest.clock.anchorMs === undefined) !== (config.ingest.clock.anchorRealMs === undefined)) ctx.addIssue({ code: 'custom', path: ['ingest', 'clock'], message: 'INGEST_CLOCK_ANCHOR_MS and INGEST_CLOCK_ANCHOR_REAL_MS go together' });
-    for (const source of ['audit', 'access', 'events'] as const) {
-      const w = config.ingest[source];
-      if (w.maxWindowMs <= 0) ctx.addIssue({ code: 'custom', path: ['ingest', source, 'maxWindowMs'], message: 'must be positive' });
-    }
-  });
+  // Cross-field rules run even when a field failed (`when`), so every problem is listed at
+  // once; the value may then be partial, hence the loose view.
+  .superRefine(
+    (value, ctx) => {
+      const config = value as unknown as { atlas?: Record<string, unknown>; ingest?: { replicaIndex?: unknown; replicaCount?: unknown; clock?: Record<string, unknown> } };
+      const atlas = config.atlas ?? {};
+      const has = (key: string): boolean => atlas[key] !== undefined;
+      const digest = has('publicKey') || has('privateKey');
+      const oauth = has('clientId') || has('clientSecret');
+      if (digest && oauth) ctx.addIssue({ code: 'custom', path: ['atlas'], message: 'give either ATLAS_PUBLIC_KEY/ATLAS_PRIVATE_KEY or ATLAS_CLIENT_ID/ATLAS_CLIENT_SECRET, not both' });
+      if (!digest && !oauth) ctx.addIssue({ code: 'custom', path: ['atlas'], message: 'credentials missing: ATLAS_PUBLIC_KEY/ATLAS_PRIVATE_KEY or ATLAS_CLIENT_ID/ATLAS_CLIENT_SECRET' });
+      if (digest && !(has('publicKey') && has('privateKey'))) ctx.addIssue({ code: 'custom', path: ['atlas', 'privateKey'], message: 'ATLAS_PUBLIC_KEY and ATLAS_PRIVATE_KEY go together' });
+      if (oauth && !(has('clientId') && has('clientSecret'))) ctx.addIssue({ code: 'custom', path: ['atlas', 'clientSecret'], message: 'ATLAS_CLIENT_ID and ATLAS_CLIENT_SECRET go together' });
+      const count = (key: string): number => (Array.isArray(atlas[key]) ? (atlas[key] as unknown[]).length : 0);
+      if (count('projectIds') === 0 && count('orgIds') === 0) ctx.addIssue({ code: 'custom', path: ['atlas', 'projectIds'], message: 'set ATLAS_PROJECT_IDS or ATLAS_ORG_IDS' });
+      const index = Number(config.ingest?.replicaIndex ?? 0);
+      const replicas = Number(config.ingest?.replicaCount ?? 1);
+      if (Number.isInteger(index) && Number.isInteger(replicas) && index >= replicas) ctx.addIssue({ code: 'custom', path: ['ingest', 'replicaCount'], message: `INGEST_REPLICA_INDEX (${index}) must be less than INGEST_REPLICA_COUNT (${replicas})` });
+      const clock = config.ingest?.clock ?? {};
+      if ((clock['anchorMs'] === undefined) !== (clock['anchorRealMs'] === undefined)) ctx.addIssue({ code: 'custom', path: ['ingest', 'clock'], message: 'INGEST_CLOCK_ANCHOR_MS and INGEST_CLOCK_ANCHOR_REAL_MS go together' });
+    },
+    { when: () => true },
+  );
 
 export type IngestConfig = z.output<typeof ingestConfigSchema>;
 
