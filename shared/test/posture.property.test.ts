@@ -5,6 +5,8 @@ import { normalisePostureSnapshot } from '@atlas-audit/shared/core/normalise/pos
 import { diffSnapshots } from '@atlas-audit/shared/core/normalise/posture-diff';
 import type { PostureSnapshot } from '@atlas-audit/shared/core/normalise/posture-resources';
 import { atlasEventSchema } from '@atlas-audit/shared/schema/event';
+import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
+import type { Result } from '@atlas-audit/shared/result';
 
 const user = fc.record({ username: fc.oneof(fc.string(), fc.constantFrom('a', 'b', 'c')), databaseName: fc.constantFrom('admin', '$external'), roles: fc.array(fc.record({ roleName: fc.constantFrom('read', 'readWrite', 'atlasAdmin'), databaseName: fc.constantFrom('admin', 'sales') }), { maxLength: 3 }) }, { requiredKeys: [] });
 const section = <T>(item: fc.Arbitrary<T>) => fc.oneof(fc.array(item, { maxLength: 4 }), fc.record({ results: fc.array(item, { maxLength: 4 }) }), fc.anything());
@@ -21,12 +23,12 @@ const snapshot: fc.Arbitrary<PostureSnapshot> = fc.record(
   { requiredKeys: ['takenAt'] },
 );
 
-function check(results: { ok: boolean }[]): void {
+function check(results: Result<AtlasEvent>[]): void {
   for (const result of results) {
     if (result.ok) {
-      const parsed = atlasEventSchema.safeParse((result as { value: unknown }).value);
+      const parsed = atlasEventSchema.safeParse(result.value);
       assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);
-    } else assert.ok((result as { reason: string }).reason.length > 0);
+    } else assert.ok(result.reason.length > 0);
   }
 }
 
