@@ -91,21 +91,23 @@ function cachedChunkSource(maxChunks: number): ChunkSource {
 
 /** Starts a simulator; resolves once it listens. */
 export async function startAtlasSim(options: SimOptions): Promise<RunningSim> {
-  let scenario: Scenario;
-  if (typeof options.scenario === 'string') {
-    const parsed = parseScenario(options.scenario);
-    if (!parsed.ok) throw new Error(`invalid scenario: ${parsed.reason}`);
-    scenario = parsed.value;
-  } else scenario = options.scenario;
-  const problems = checkReferences(scenario);
-  if (problems.length > 0) throw new Error(`invalid scenario: ${problems.join('; ')}`);
-  const world = buildWorld(scenario, options.seed ?? scenario.seed);
   const realNow = options.realNow ?? Date.now;
   const clockOption = options.clock ?? { mode: 'real' };
   const startReal = realNow();
   const clock = clockOption.mode === 'real'
     ? clockAt(startReal, startReal, 1)
     : clockAt(typeof clockOption.startAt === 'number' ? clockOption.startAt : Date.parse(clockOption.startAt), startReal, clockOption.speed ?? 1);
+  if (Number.isNaN(clock.anchorSimMs)) throw new Error('invalid clock: startAt is not an instant');
+  let scenario: Scenario;
+  if (typeof options.scenario === 'string') {
+    // Relative scenario times (now-7d, start+2d3h) are resolved against the simulated clock at start-up.
+    const parsed = parseScenario(options.scenario, clock.anchorSimMs);
+    if (!parsed.ok) throw new Error(`invalid scenario: ${parsed.reason}`);
+    scenario = parsed.value;
+  } else scenario = options.scenario;
+  const problems = checkReferences(scenario);
+  if (problems.length > 0) throw new Error(`invalid scenario: ${problems.join('; ')}`);
+  const world = buildWorld(scenario, options.seed ?? scenario.seed);
   const rateLimits: Record<string, BucketLimits> = { ...defaultRateLimits };
   for (const [name, value] of Object.entries(options.rateLimits ?? {})) {
     if (value === null) delete rateLimits[name];

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { resolveVersion, jsonV20230101, logsGzip } from '../src/core/api-version.ts';
 import { clockAt, simTimeAt } from '../src/core/clock.ts';
 import { digestResponse, issueNonce, nonceIssuedAt, parseDigestHeader, verifyDigest } from '../src/core/digest.ts';
 import { applyFault, type Fault } from '../src/core/faults.ts';
 import { paginate, parsePageQuery } from '../src/core/paging.ts';
+import { resolveRelativeTimes } from '../src/core/relative-time.ts';
+import { parseScenario } from '../src/core/scenario.ts';
+import { buildWorld, checkReferences } from '../src/core/world.ts';
 import { takeToken, type BucketState } from '../src/core/token-bucket.ts';
 
 test('token bucket: over any request pattern, grants never exceed capacity plus refill', () => {
@@ -113,4 +118,28 @@ test('clock: speed scales elapsed real time from the anchor; 0 freezes', () => {
   assert.equal(simTimeAt(clockAt(1000, 50, 60), 60), 1600);
   assert.equal(simTimeAt(clockAt(1000, 50, 0), 1e9), 1000);
   assert.equal(simTimeAt(clockAt(5, 5, 1), 10), 10);
+});
+
+test('relative scenario times: now-7d is UTC midnight a week back, start+… offsets from it, bad forms are errors', () => {
+  const now = Date.parse('2026-11-28T13:20:00Z');
+  const r = resolveRelativeTimes({ start: 'now-7d', attacks: [{ at: 'start+2d2h17m' }, { at: 'start+36h30s' }, { at: '2025-01-01T00:00:00Z' }] }, now);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value, { start: '2026-11-21T00:00:00.000Z', attacks: [{ at: '2026-11-23T02:17:00.000Z' }, { at: '2026-11-22T12:00:30.000Z' }, { at: '2025-01-01T00:00:00Z' }] });
+  assert.equal(resolveRelativeTimes({ start: 'now-1w' }, now).ok, false);
+  assert.equal(resolveRelativeTimes({ start: '2025-03-01T00:00:00Z', attacks: [{ at: 'start+soon' }] }, now).ok, false);
+  assert.equal(resolveRelativeTimes({ start: 'nonsense', attacks: [{ at: 'start+1d' }] }, now).ok, false);
+});
+
+test('demo.yaml: relative times need a clock; resolved, every attack lies in the week before it and references resolve', () => {
+  const yaml = readFileSync(fileURLToPath(new URL('../scenarios/demo.yaml', import.meta.url)), 'utf8');
+  assert.equal(parseScenario(yaml).ok, false);
+  const now = Date.parse('2026-11-28T13:20:00Z');
+  const parsed = parseScenario(yaml, now);
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
+  assert.deepEqual(checkReferences(parsed.value), []);
+  const world = buildWorld(parsed.value);
+  assert.equal(world.orgs.length, 2);
+  assert.equal(world.projects.length, 4);
+  assert.ok(world.attacks.length >= 12);
+  assert.ok(world.attacks.every((a) => a.atMs > now - 7 * 86_400_000 && a.atMs < now));
 });

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { fail, ok, type Result } from '@atlas-audit/shared/result';
+import { resolveRelativeTimes } from './relative-time.ts';
 
 /**
  * The scenario file: who exists (orgs, projects, clusters, database users), how they behave
@@ -152,13 +153,22 @@ export function validateScenario(input: unknown): Result<Scenario> {
   return fail(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; '));
 }
 
-/** Parses and validates scenario YAML text. Bad YAML or a bad shape is a failed Result. */
-export function parseScenario(yamlText: string): Result<Scenario> {
+/**
+ * Parses and validates scenario YAML text. Relative times (`now-7d`, `start+2d3h`) are resolved
+ * against `nowMs` (simulated time); without it they are an error. Bad YAML or a bad shape is a
+ * failed Result listing every problem.
+ */
+export function parseScenario(yamlText: string, nowMs?: number): Result<Scenario> {
   let input: unknown;
   try {
     input = parseYaml(yamlText);
   } catch (err) {
     return fail(`scenario is not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (nowMs !== undefined) {
+    const resolved = resolveRelativeTimes(input, nowMs);
+    if (!resolved.ok) return resolved;
+    input = resolved.value;
   }
   return validateScenario(input);
 }
