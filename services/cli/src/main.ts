@@ -1,4 +1,4 @@
-// atlas-audit CLI. Reads: argv, the files named on the command line (and the rules file
+// atlas-audit CLI. Reads: argv, the files named on the command line ('-' = stdin) (and the rules file
 // through the detector). Writes: NDJSON alerts or events to stdout, progress and a summary to
 // stderr. Exit codes: 0 ok, 1 a file could not be read or recognised, 2 usage or rules error.
 import { once } from 'node:events';
@@ -21,6 +21,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await runScan(parsed.value.options, {
       openFile: (path) => {
+        if (path === '-') return { sizeBytes: 0, chunks: process.stdin };
         const stats = statSync(path);
         if (stats.isDirectory()) throw new Error(`${path} is a directory`);
         return { sizeBytes: stats.size, chunks: createReadStream(path, { highWaterMark: 1024 * 1024 }) };

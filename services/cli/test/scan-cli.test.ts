@@ -97,3 +97,19 @@ test('the bin shim resolves its own location through symlinks (as npm links it)'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("'-' reads stdin, gzipped or plain", async () => {
+  const { spawn } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const gz = readFileSync(files.find((file) => file.endsWith('_MONGODB_AUDIT_LOG.log.gz')) ?? '');
+  const child = spawn(bin, ['scan', '--events', '--host', 'h', '-'], { cwd: root });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(gz);
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /file -: audit, 61 records/);
+  assert.equal(stdout.trimEnd().split('\n').length, 56);
+});

@@ -17,8 +17,8 @@ export type ScanOptions = {
 
 export const USAGE = `Usage: atlas-audit scan [--project ID] [--host NAME] [--cluster NAME] [--tz ZONE] [--rules FILE] [--events] [--no-progress] FILE...
 
-Reads Atlas audit logs (.gz or plain JSON lines), dbAccessHistory and events response bodies,
-recognised by content; normalises them; writes alerts as NDJSON to stdout, or with --events the
+Reads Atlas audit logs (.gz or plain JSON lines), dbAccessHistory and events response bodies
+and posture snapshots, recognised by content (FILE '-' is stdin); normalises them; writes alerts as NDJSON to stdout, or with --events the
 normalised events. A summary goes to stderr.
 `;
 
