@@ -83,3 +83,11 @@ for (const [name, edit, expected] of brokenCases) {
     assert.ok(problems.some((p) => expected.test(p)), `expected ${expected} in ${JSON.stringify(problems.slice(0, 5))}`);
   });
 }
+
+test('the README lists every dashboard and every panel', () => {
+  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+  for (const dashboard of dashboardSpecs) {
+    assert.ok(readme.includes(`### ${dashboard.title.replace('Atlas audit: ', '')}`), dashboard.title);
+    for (const panel of dashboard.panels) if ('title' in panel) assert.ok(readme.includes(`| ${panel.title} |`), panel.title);
+  }
+});
