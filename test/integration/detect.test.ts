@@ -107,9 +107,14 @@ test('two detect replicas, one killed midway, produce exactly the expected alert
   const invalid: string[] = [];
   const reader = await createConsumer(kafka, `it-det-reader-${suffix}`);
   cleanups.push(() => reader.close());
-  await reader.subscribe([topics.alerts], true);
+  const dead: Array<{ id: string; raw: string; reason: string }> = [];
+  await reader.subscribe([topics.alerts, topics.dlq], true);
   await reader.run({
     eachBatch: async (batch) => {
+      if (batch.topic === topics.dlq) {
+        for (const m of batch.messages) dead.push(JSON.parse(String(m.value)) as { id: string; raw: string; reason: string });
+        return;
+      }
       for (const m of batch.messages) {
         const alert = alertSchema.safeParse(JSON.parse(String(m.value)));
         if (!alert.success || alert.data.event.id !== m.key) invalid.push(String(m.key));
@@ -138,7 +143,7 @@ test('two detect replicas, one killed midway, produce exactly the expected alert
 
   const producer = await createProducer(kafka);
   cleanups.push(() => producer.close());
-  await producer.send(topics.events, messagesOf(firstHalf));
+  await producer.send(topics.events, [...messagesOf(firstHalf), { key: 'junk', value: '{"not":"an event"}' }]);
   await waitFor(async () => ([...expectedFirst].every((id) => seen.includes(id)) ? true : undefined), 90_000, 'the first half alerts');
   const evaluatedBy = (r: Replica): number => r.logs.filter((l) => l.includes('"batch evaluated"')).length;
   assert.ok(evaluatedBy(a) > 0 && evaluatedBy(b) > 0, 'both replicas raised alerts before the kill');
@@ -151,5 +156,10 @@ test('two detect replicas, one killed midway, produce exactly the expected alert
   assert.deepEqual(invalid, []);
   assert.deepEqual([...distinct].filter((id) => !expected.has(id)), [], 'no alert outside the expected set');
   assert.equal(distinct.size, expected.size);
+  await waitFor(async () => (dead.length >= 1 ? true : undefined), 30_000, 'the junk record dead-lettered');
+  // A redelivered batch may dead-letter the record again, always under the same id.
+  assert.equal(new Set(dead.map((d) => d.id)).size, 1);
+  assert.equal(Buffer.from(dead[0]?.raw ?? '', 'base64').toString(), '{"not":"an event"}');
+  assert.match(dead[0]?.reason ?? '', /^detect: not a valid event/);
   b.child.kill('SIGTERM');
 });
