@@ -81,3 +81,8 @@ test('timestampMs agrees with Date.parse on every millisecond-precision UTC time
   assert.ok(Number.isNaN(timestampMs('2025-13-45T99:00:00.000Z')));
   assert.equal(timestampMs('2025-03-04T14:07:12+01:00'), Date.parse('2025-03-04T14:07:12+01:00'));
 });
+
+test('the IPv4 fast path and the general path agree on every address (property)', () => {
+  fc.assert(fc.property(fc.ipV4(), (ip) => prefixOf(ip) === prefixOf(ip, 24, 64) && prefixOf(ip) === `${ip.split('.').slice(0, 3).join('.')}.0/24`));
+  assert.equal(prefixOf('010.1.2.3'), '10.1.2.0/24');
+});

@@ -1,6 +1,8 @@
 /** IP helpers: prefix bucketing and CIDR matching for IPv4 and IPv6 text addresses. */
 
 const v4Pattern = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/** Dotted quad without leading zeros, each octet 0–255. */
+const v4Strict = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 function v4ToNumber(ip: string): number | undefined {
   const m = v4Pattern.exec(ip);
@@ -92,12 +94,9 @@ function v6Text(groups: readonly number[]): string {
  * (default 64). Undefined when `ip` is not an address. Pure and allocation-light for IPv4.
  */
 export function prefixOf(ip: string, v4Bits = 24, v6Bits = 64): string | undefined {
-  if (v4Bits === 24) {
-    // Fast path for the common case: cut the last octet without parsing numbers.
-    const m = v4Pattern.exec(ip);
-    if (m !== null && Number(m[1]) <= 255 && Number(m[2]) <= 255 && Number(m[3]) <= 255 && Number(m[4]) <= 255) {
-      return `${Number(m[1])}.${Number(m[2])}.${Number(m[3])}.0/24`;
-    }
+  if (v4Bits === 24 && v4Strict.test(ip)) {
+    // Fast path for the common case: cut the last octet, no parsing or allocation beyond the result.
+    return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
   }
   const parsed = parseIp(ip);
   if (parsed === undefined) return undefined;
