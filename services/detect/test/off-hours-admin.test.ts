@@ -48,3 +48,20 @@ test('off-hours-admin suppresses repeats for the actor within the suppression wi
   assert.equal(alerts.length, 2);
   assert.notEqual(alerts[0]?.event.id, alerts[1]?.event.id);
 });
+
+test('off-hours-admin learns an on-call habit: a slot used on 3 earlier days no longer alerts; other slots still do', () => {
+  const h = harness(berlin);
+  const saturdays = ['2025-03-01', '2025-03-08', '2025-03-15', '2025-03-22'];
+  const alerts = h.run([
+    ...saturdays.map((d) => audit('dropCollection', 'oncall_dba', `${d}T22:10:00Z`, { param: { ns: 'x.y' } })),
+    audit('dropCollection', 'oncall_dba', '2025-03-23T03:10:00Z', { param: { ns: 'x.y' } }),
+  ]);
+  assert.deepEqual(alerts.map((a) => a['@timestamp'].slice(0, 10)), ['2025-03-01', '2025-03-08', '2025-03-15', '2025-03-23']);
+  assert.equal(alerts[2]?.atlas.alert.evidence['earlier_days_in_slot'], 2);
+});
+
+test('off-hours-admin with activeSlotDays 0 judges by the calendar only', () => {
+  const h = harness(only('off-hours-admin', 'activeSlotDays: 0', 'businessHours:\n  timeZone: Europe/Berlin'));
+  const alerts = h.run(['2025-03-01', '2025-03-08', '2025-03-15', '2025-03-22'].map((d) => audit('dropCollection', 'oncall_dba', `${d}T22:10:00Z`, { param: { ns: 'x.y' } })));
+  assert.equal(alerts.length, 4);
+});

@@ -92,6 +92,9 @@ export const rulesConfigSchema = z.strictObject({
     'unexpected-role': ruleSchema({ suppressionMinutes: 1440 }, {}),
     'off-hours-admin': ruleSchema({ suppressionMinutes: 240 }, {
       extraActions: z.array(z.string().min(1)).default([]),
+      /** An off-hours slot used on this many earlier days is a habit, not an anomaly; 0 = calendar only. */
+      activeSlotDays: z.number().int().min(0).max(90).default(3),
+      slotLookbackDays: days.default(90),
     }),
     'new-ip': ruleSchema({ suppressionMinutes: 1440 }, {
       lookbackDays: days.default(30),
