@@ -1,6 +1,8 @@
-// atlas-audit CLI. Reads: argv, the files named on the command line ('-' = stdin) (and the rules file
-// through the detector). Writes: NDJSON alerts or events to stdout, progress and a summary to
-// stderr. Exit codes: 0 ok, 1 a file could not be read or recognised, 2 usage or rules error.
+// atlas-audit CLI. `scan` reads argv, the files named on the command line ('-' = stdin) and the
+// rules file (through the detector); writes NDJSON alerts or events to stdout, progress and a
+// summary to stderr; exit codes 0 ok, 1 a file could not be read or recognised, 2 usage or rules
+// error. `review` and `setup` read the environment (Elasticsearch, MongoDB, Kibana settings) and
+// are dispatched to review.ts and setup.ts.
 import { once } from 'node:events';
 import { createReadStream, statSync } from 'node:fs';
 import { AppError } from '@atlas-audit/shared/errors';
@@ -9,6 +11,16 @@ import { createDetector } from './detector.ts';
 import { runScan } from './run.ts';
 
 async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  // The other subcommands load their drivers only when asked for.
+  if (command === 'review') {
+    const { runReview } = await import('./review.ts');
+    return runReview(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text), env: process.env });
+  }
+  if (command === 'setup') {
+    const { setupCommand } = await import('./setup.ts');
+    return setupCommand(process.env, (text) => process.stdout.write(text));
+  }
   const parsed = parseCliArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`atlas-audit: ${parsed.reason}\n\n${USAGE}`);

@@ -16,10 +16,13 @@ export type ScanOptions = {
 };
 
 export const USAGE = `Usage: atlas-audit scan [--project ID] [--host NAME] [--cluster NAME] [--tz ZONE] [--rules FILE] [--events] [--no-progress] FILE...
+       atlas-audit review --project ID --from DATE --to DATE [--out DIR] [--tz ZONE] [--dormant-days N]
+       atlas-audit setup
 
 Reads Atlas audit logs (.gz or plain JSON lines), dbAccessHistory and events response bodies
 and posture snapshots, recognised by content (FILE '-' is stdin); normalises them; writes alerts as NDJSON to stdout, or with --events the
-normalised events. A summary goes to stderr.
+normalised events. A summary goes to stderr. review writes an access review; setup installs the
+Elasticsearch templates and Kibana dashboards (both configured from the environment).
 `;
 
 /** True when `zone` is an IANA time zone this runtime knows. */
