@@ -14,6 +14,7 @@ const parsed = parseScenario(readFileSync(fileURLToPath(new URL('../scenarios/lo
 if (!parsed.ok) throw new Error(parsed.reason);
 const world = buildWorld(parsed.value);
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 let lines = 0;
 let bytes = 0;
 const sample: Uint8Array[] = [];
@@ -29,8 +30,9 @@ for (const project of world.projects) {
   }
 }
 const genMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
 const t1 = performance.now();
 const raw = Buffer.concat(sample);
 const gz = gzipSync(raw, { level: 6 });
 const gzMs = performance.now() - t1;
-console.log(JSON.stringify({ hours, lines, megabytes: +(bytes / 1e6).toFixed(1), generateMs: Math.round(genMs), linesPerSecond: Math.round(lines / (genMs / 1000)), gzipSampleMegabytes: +(raw.length / 1e6).toFixed(1), gzipSampleMs: Math.round(gzMs), gzipRatio: +(raw.length / gz.length).toFixed(1) }));
+console.log(JSON.stringify({ hours, lines, megabytes: +(bytes / 1e6).toFixed(1), generateMs: Math.round(genMs), generateCpuMs: Math.round((cpu.user + cpu.system) / 1000), linesPerSecond: Math.round(lines / (genMs / 1000)), gzipSampleMegabytes: +(raw.length / 1e6).toFixed(1), gzipSampleMs: Math.round(gzMs), gzipRatio: +(raw.length / gz.length).toFixed(1) }));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { mongoDate, spaceJson, stringifySpaced } from '../src/core/audit-render.ts';
+import { auditDocument, mongoDate, renderAuditLine, spaceJson, stringifySpaced } from '../src/core/audit-render.ts';
 import { encodeLines } from '../src/core/host-chunk.ts';
 import { renderLogLine } from '../src/core/server-log-render.ts';
 
@@ -26,4 +26,27 @@ test('encodeLines writes each line and a newline, keeping raw bytes of invalid-U
   const body = encodeLines([{ text: 'a', t: 0 }, { text: 'b\ufffd', bytes: new Uint8Array([0x62, 0xff]), invalid: 'invalid-utf8', t: 0 }, { text: 'é', t: 0 }]);
   assert.deepEqual([...body], [0x61, 0x0a, 0x62, 0xff, 0x0a, 0xc3, 0xa9, 0x0a]);
   assert.equal(encodeLines([]).length, 0);
+});
+
+test('renderAuditLine equals JSON.stringify of auditDocument (and its spaced form), for any record', () => {
+  const ip = fc.ipV4();
+  const userRef = fc.record({ user: fc.string(), db: fc.string() });
+  const record = fc.record({
+    t: fc.integer({ min: 0, max: 4102444800000 }),
+    atype: fc.constantFrom('authenticate', 'authCheck', 'logout', 'createUser', 'clientMetadata'),
+    conn: fc.nat(),
+    uuid: fc.base64String({ minLength: 24, maxLength: 24 }),
+    remote: fc.option(fc.record({ ip, port: fc.integer({ min: 1, max: 65535 }) }), { nil: null }),
+    users: fc.array(userRef, { maxLength: 2 }),
+    roles: fc.array(fc.record({ role: fc.string(), db: fc.string() }), { maxLength: 2 }),
+    param: fc.dictionary(fc.string(), fc.jsonValue()),
+    result: fc.integer({ min: 0, max: 400 }),
+    agent: fc.boolean(),
+  });
+  fc.assert(fc.property(record, fc.boolean(), fc.boolean(), ip, (r, spaced, legacy, localIp) => {
+    const localEndpoint = { ip: localIp, port: 27017 };
+    const expected = JSON.stringify(JSON.parse(JSON.stringify(auditDocument(r, legacy, localEndpoint))));
+    const line = renderAuditLine(r, { spaced, legacy, localEndpoint });
+    return spaced ? line === stringifySpaced(JSON.parse(expected)) : line === expected;
+  }), { numRuns: 300 });
 });
