@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activity, audit, diff, harness, only } from './fixtures.ts';
+import { access, activity, audit, diff, harness, only } from './fixtures.ts';
 
 const register = `approvedRoles:
   - principal: "app_*"
@@ -70,4 +70,19 @@ test('unexpected-role reads Atlas role-change events and database-user diffs', (
       '2025-03-04T11:00:00Z'),
   ]);
   assert.deepEqual(alerts.map((a) => a.atlas.alert.subject), ['65f0c0ffee0ddba11ab1e5e1/bob@example.com/GROUP_OWNER', '65f0c0ffee0ddba11ab1e5e1/app_svc/atlasAdmin@admin']);
+});
+
+test('unexpected-role is Critical when the granting actor works from a prefix it never logged in from', () => {
+  const h = harness(cfg.replace("  new-ip:\n    enabled: false", "  new-ip:\n    enabled: true"));
+  const grant = (ip: string, at: string) => audit('grantRolesToUser', 'dba_ops', at, { ip, param: { user: 'report_ro', db: 'admin', roles: [{ role: 'readWriteAnyDatabase', db: 'admin' }] }, roles: ['userAdminAnyDatabase@admin'] });
+  const alerts = h.run([
+    access('dba_ops', '203.0.113.45', '2025-03-01T09:00:00Z'),
+    grant('198.51.100.9', '2025-03-04T10:00:00Z'),
+  ]);
+  const granted = alerts.filter((a) => a.rule.id === 'unexpected-role');
+  assert.equal(granted.length, 1);
+  assert.equal(granted[0]?.severity, 'critical');
+  assert.match(granted[0]?.message ?? '', /from a prefix dba_ops never logged in from \(198\.51\.100\.9\)/);
+  const known = harness(cfg.replace("  new-ip:\n    enabled: false", "  new-ip:\n    enabled: true")).run([access('dba_ops', '198.51.100.4', '2025-03-01T09:00:00Z'), grant('198.51.100.9', '2025-03-04T10:00:00Z')]);
+  assert.equal(known.filter((a) => a.rule.id === 'unexpected-role')[0]?.severity, 'high');
 });

@@ -1,4 +1,4 @@
-import type { Rule } from '../rule.ts';
+import type { Rule, RuleContext } from '../rule.ts';
 import { none } from '../rule.ts';
 import { tactics, techniques } from '../lib/attack.ts';
 import { actorRolesOf, DAY_MS, isoDate, isSuccessfulAuth } from '../lib/event-facts.ts';
@@ -21,6 +21,20 @@ function find(entries: readonly PrefixSeen[], prefix: string): PrefixSeen | unde
 }
 const NS = 'new-ip';
 const MAX_LISTED = 5;
+
+/**
+ * Whether `ip`'s prefix was seen for principal `key` within the lookback before `timeMs`:
+ * true/false, or undefined when the principal has no login history at all. Read-only.
+ */
+export function prefixKnown(ctx: RuleContext, key: string, ip: string): boolean | undefined {
+  const cfg = ctx.config.raw.rules['new-ip'];
+  const history = ctx.state.get<IpHistory>(NS, key);
+  if (history === undefined) return undefined;
+  const prefix = prefixOf(ip, cfg.ipv4PrefixLength, cfg.ipv6PrefixLength);
+  if (prefix === undefined) return undefined;
+  const entry = find(history.p, prefix);
+  return entry !== undefined && entry[1] <= ctx.timeMs && entry[2] >= ctx.timeMs - cfg.lookbackDays * DAY_MS;
+}
 
 /** D3: a successful login from a prefix (/24, /64) not seen for the principal in the lookback window. */
 export const newIp: Rule = {

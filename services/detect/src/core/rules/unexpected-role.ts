@@ -6,6 +6,7 @@ import { tactics, techniques } from '../lib/attack.ts';
 import { actorRolesOf, paramString } from '../lib/event-facts.ts';
 import { postureOf, str } from '../lib/posture.ts';
 import { roleRefsOf } from '../lib/roles.ts';
+import { prefixKnown } from './new-ip.ts';
 
 const GRANT_ATYPES = new Set(['createUser', 'grantRolesToUser', 'updateUser']);
 const ACTIVITY_ROLE_EVENTS = new Set([
@@ -93,13 +94,16 @@ export function createUnexpectedRole(): Rule {
       if (bad.length === 0) return acting;
       const actor = ctx.actor;
       const selfGranted = actor !== undefined && actor.name === grant.target && event.event.dataset !== 'atlas.posture';
+      // A grant from a prefix the actor never logged in from is as suspicious as a self-grant.
+      const ip = event.source?.ip;
+      const fromNewPrefix = actor !== undefined && ip !== undefined && prefixKnown(ctx, actor.key, ip) === false;
       const by = actor === undefined ? '' : ` by ${actor.name}`;
       const granted = bad.map((role): Finding => ({
         subject: `${ctx.scope}/${grant.target}/${role}`,
-        severity: selfGranted ? 'critical' : 'high',
+        severity: selfGranted || fromNewPrefix ? 'critical' : 'high',
         explanation: selfGranted
           ? `${grant.target} granted itself role ${role}, which is not in its approved set (${grant.how})`
-          : `${grant.target} was granted role ${role}${by}, which is not in its approved set (${grant.how})`,
+          : `${grant.target} was granted role ${role}${by}${fromNewPrefix ? ` from a prefix ${actor?.name ?? ''} never logged in from (${ip ?? ''})` : ''}, which is not in its approved set (${grant.how})`,
         evidenceIds: [event.event.id],
         allowlistPrincipal: grant.target,
         user: {
@@ -107,7 +111,7 @@ export function createUnexpectedRole(): Rule {
           ...(actor !== undefined ? { domain: actor.domain } : {}),
           target: { name: grant.target, ...(grant.targetDomain !== undefined ? { domain: grant.targetDomain } : {}), roles: grant.roles },
         },
-        evidence: { role, granted_roles: grant.roles, privileged: ctx.config.isPrivileged(role), self_granted: selfGranted, how: grant.how, ...(actor !== undefined ? { granted_by: actor.name } : {}) },
+        evidence: { role, granted_roles: grant.roles, privileged: ctx.config.isPrivileged(role), self_granted: selfGranted, actor_on_new_prefix: fromNewPrefix, how: grant.how, ...(actor !== undefined ? { granted_by: actor.name } : {}) },
       }));
       return acting.length === 0 ? granted : [...granted, ...acting];
     },
