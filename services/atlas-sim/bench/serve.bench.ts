@@ -26,6 +26,7 @@ for (const project of sim.control.world.projects) {
 let lines = 0;
 let gzBytes = 0;
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 let next = 0;
 await Promise.all(Array.from({ length: concurrency }, async () => {
   while (next < jobs.length) {
@@ -37,6 +38,7 @@ await Promise.all(Array.from({ length: concurrency }, async () => {
   }
 }));
 const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
 const distinct = servedLines(sim.control.world, sim.control.requests()).size;
 await sim.close();
-console.log(JSON.stringify({ hours, requests: jobs.length, linesServed: lines, distinctLines: distinct, gzipMegabytes: +(gzBytes / 1e6).toFixed(1), ms: Math.round(ms), linesPerSecond: Math.round(lines / (ms / 1000)) }));
+console.log(JSON.stringify({ hours, requests: jobs.length, linesServed: lines, distinctLines: distinct, gzipMegabytes: +(gzBytes / 1e6).toFixed(1), ms: Math.round(ms), cpuMsServerAndClient: Math.round((cpu.user + cpu.system) / 1000), linesPerSecond: Math.round(lines / (ms / 1000)) }));
