@@ -92,7 +92,7 @@ export function orgEvents(world: World, org: Org, fromMs: number, toMs: number):
     const count = rng.poisson(1);
     for (let i = 0; i < count; i++) {
       const ms = day + rng.int(0, dayMs - 1);
-      out.push(makeEvent(`${org.id}|${day}|${i}`, ms, rng.chance(0.5) ? 'INVOICE_CLOSED' : 'ORG_SETTINGS_VIEWED', { orgId: org.id, ...actorFields(rng.pick(org.atlasUsers)) }));
+      out.push(makeEvent(`${org.id}|${day}|${i}`, ms, rng.chance(0.5) ? 'INVOICE_CLOSED' : 'CHARGE_SUCCEEDED', { orgId: org.id, ...actorFields(rng.pick(org.atlasUsers)) }));
     }
   }
   for (const { attack, atMs, index, orgId } of world.attacks) {
