@@ -163,3 +163,26 @@ test('two detect replicas, one killed midway, produce exactly the expected alert
   assert.match(dead[0]?.reason ?? '', /^detect: not a valid event/);
   b.child.kill('SIGTERM');
 });
+
+test('MongoDB state backend on the real server: entries round-trip and writes are fenced by offset', async () => {
+  const { createMongoBackend } = await import('../../services/detect/src/mongo-state.ts');
+  const database = `it_detect_state_${uniqueSuffix()}`;
+  const mongo = new MongoClient(endpoints.mongodbUri);
+  await mongo.connect();
+  cleanups.push(async () => {
+    await mongo.db(database).dropDatabase();
+    await mongo.close();
+  });
+  const backend = await createMongoBackend(mongo.db(database), 'detect_state');
+  const value = { f: 1, p: [['203.0.113.0/24', 1, 2]], 'key.with.dots': { $odd: true } };
+  await backend.save(3, [{ namespace: 'new-ip', key: 'proj/app@admin', value }, { namespace: 'last-success', key: 'proj/app@admin', value: 42 }], 200);
+  await backend.save(4, [{ namespace: 'new-ip', key: 'proj/app@admin', value: 'other partition' }], 5);
+  // A stale replica (lower offset) can neither overwrite nor delete.
+  await backend.save(3, [{ namespace: 'new-ip', key: 'proj/app@admin', value: 'stale' }, { namespace: 'last-success', key: 'proj/app@admin', value: undefined }], 150);
+  const byKey = (entries: Awaited<ReturnType<typeof backend.load>>) => Object.fromEntries(entries.map((e) => [e.namespace, e.value]));
+  assert.deepEqual(byKey(await backend.load(3)), { 'new-ip': value, 'last-success': 42 });
+  // The owner moves on: a higher offset overwrites and deletes.
+  await backend.save(3, [{ namespace: 'new-ip', key: 'proj/app@admin', value: 'newer' }, { namespace: 'last-success', key: 'proj/app@admin', value: undefined }], 201);
+  assert.deepEqual(byKey(await backend.load(3)), { 'new-ip': 'newer' });
+  assert.deepEqual(byKey(await backend.load(4)), { 'new-ip': 'other partition' });
+});
