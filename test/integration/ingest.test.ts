@@ -130,6 +130,15 @@ async function runScenario(run: Run): Promise<void> {
     assert.equal(new Set(dlqLines.map((d) => d.id)).size, want.invalidLines, 'every invalid line is in the DLQ');
     assert.equal(dlqLines.length, want.invalidLines, 'and only once');
     assert.ok(dlqLines.every((d) => d.reason.length > 0 && d.origin.host !== undefined && d.origin.window !== undefined));
+    if (run.kills > 0) {
+      // Each restart resumed from committed checkpoints, not from scratch.
+      const restores = readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"checkpoints restored"'))
+        .map((line) => (JSON.parse(line) as { checkpoints: number }).checkpoints);
+      assert.equal(restores.length, run.kills + 1, 'one start plus one per kill');
+      assert.ok(restores.slice(1).filter((n) => n > 0).length >= run.kills - 1, `restarts resumed from checkpoints: ${JSON.stringify(restores)}`);
+    }
     process.stdout.write(`# ingest acceptance (kills=${run.kills}): served ${want.events.size} (audit ${want.byKind['audit']}, access ${want.byKind['access']}, activity ${want.byKind['activity']}), kafka ${ids.length} data messages, ${distinct.size} distinct, dlq ${dlqLines.length}, all checkpoints past the end after ${caughtUpS.toFixed(1)} s\n`);
   } finally {
     worker.child.kill('SIGTERM');
