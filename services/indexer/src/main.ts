@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     log,
     signal: abort.signal,
     now: () => new Date(),
+    probe: () => store.health(),
   });
   await indexer.start(settings.fromBeginning);
   log.info({ url: http.url, namespace: layout.namespace, groupId: settings.groupId }, 'indexer started');

@@ -25,6 +25,12 @@ export type IndexerDeps = {
   signal: AbortSignal;
   now: () => Date;
   retry?: { baseDelayMs: number; maxDelayMs: number };
+  /**
+   * Resolves when Elasticsearch answers. While paused it is polled every `probeIntervalMs`, so
+   * consumption resumes even if no held batch is left to retry (e.g. after a rebalance).
+   */
+  probe?: () => Promise<unknown>;
+  probeIntervalMs?: number;
 };
 
 export type Indexer = {
@@ -50,10 +56,30 @@ export function createIndexer(deps: IndexerDeps): Indexer {
   const coalescer = createBulkCoalescer(deps.sendBulk, deps.limits);
   const subscribed = [topics.events, topics.alerts, ...(topics.indexDlq ? [topics.dlq] : [])];
   let paused = false;
+  let probeTimer: NodeJS.Timeout | undefined;
+
+  const probeLater = (): void => {
+    if (!deps.probe || probeTimer || deps.signal.aborted) return;
+    const probe = deps.probe;
+    probeTimer = setTimeout(() => {
+      probe().then(
+        () => {
+          probeTimer = undefined;
+          setPaused(false);
+        },
+        () => {
+          probeTimer = undefined;
+          if (paused) probeLater();
+        },
+      );
+    }, deps.probeIntervalMs ?? 2_000);
+    probeTimer.unref();
+  };
 
   const setPaused = (value: boolean): void => {
     if (value === paused) return;
     paused = value;
+    if (value) probeLater();
     metrics.paused.set(value ? 1 : 0);
     for (const topic of subscribed) {
       if (value) consumer.pause(topic);

@@ -155,3 +155,36 @@ test('concurrent partition batches share one bulk request', async () => {
   await Promise.all([indexer.handleBatch(batchOf('ev', [ev(0), ev(1)]), control), indexer.handleBatch(batchOf('al', [JSON.stringify({ event: { id: 'a9' } })]), control)]);
   assert.deepEqual(sizes, [3]);
 });
+
+test('while paused, a health probe resumes consumption even when no held batch retries', async () => {
+  let healthy = false;
+  const consumer = fakeConsumer();
+  const indexer = createIndexer({
+    consumer,
+    producer: fakeProducer(),
+    sendBulk: async () => {
+      throw new AppError('bulk request failed', { code: 'ELASTICSEARCH_UNAVAILABLE', retryable: true });
+    },
+    layout: indexLayout('t'),
+    topics,
+    limits: { maxDocs: 100, maxBytes: 1_000_000, flushMs: 1, partitionsConcurrently: 1 },
+    metrics: createIndexerMetrics(new Registry()),
+    log: pino({ level: 'silent' }),
+    signal: new AbortController().signal,
+    now: () => new Date(),
+    retry: { baseDelayMs: 1, maxDelayMs: 2 },
+    probe: async () => {
+      if (!healthy) throw new Error('down');
+    },
+    probeIntervalMs: 5,
+  });
+  // The batch gives up (as on a rebalance): nothing is left to retry.
+  await assert.rejects(indexer.handleBatch(batchOf('ev', [ev(0)]), { heartbeat: async () => Promise.reject(new Error('rebalancing')), isRunning: () => true }), /rebalancing/);
+  assert.equal(indexer.isPaused(), true);
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(indexer.isPaused(), true, 'still paused while the probe fails');
+  healthy = true;
+  for (let i = 0; i < 100 && indexer.isPaused(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(indexer.isPaused(), false);
+  assert.deepEqual(consumer.calls.slice(-3), ['resume ev', 'resume al', 'resume dlq']);
+});
