@@ -198,3 +198,21 @@ test('events do not share arrays with the mapping table', () => {
   const second = expectEvent(normalise(byAtype('authenticate', 3), 0));
   assert.deepEqual(second.event.category, ['authentication']);
 });
+
+test('connection uuids decode from legacy and canonical $binary, and only well-formed 16-byte values', async () => {
+  const fc = (await import('fast-check')).default;
+  const withUuid = (uuid: unknown): string | undefined => expectEvent(normalise(JSON.stringify({ atype: 'logout', ts: { $date: '2025-03-04T14:07:12.345Z' }, uuid }), 0)).atlas.connection_uuid;
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (bytes) => {
+      const hex = Buffer.from(bytes).toString('hex');
+      const expected = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+      const base64 = Buffer.from(bytes).toString('base64');
+      assert.equal(withUuid({ $binary: base64, $type: '04' }), expected);
+      assert.equal(withUuid({ $binary: { base64, subType: '04' } }), expected);
+    }),
+    { numRuns: 500 },
+  );
+  for (const bad of ['PyqcHkt9To+hwtPk9aa3yB==', 'PyqcHkt9To+hwtPk9aa3y===', 'PyqcHkt9To+hwtPk9aa3', 'PyqcHkt9To+hwtPk9a*3yA==', 'PyqcHkt9To+hwtPk9aa3yA=', 42]) {
+    assert.equal(withUuid({ $binary: bad, $type: '04' }), undefined, String(bad));
+  }
+});

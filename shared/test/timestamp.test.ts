@@ -32,3 +32,25 @@ test('$date as string, number and $numberLong', () => {
   assert.equal(parseExtendedDate(1e20).ok, false);
   assert.equal(parseExtendedDate(null).ok, false);
 });
+
+test('the fast UTC path agrees with Date for every millisecond timestamp, in all three UTC spellings', async () => {
+  const fc = (await import('fast-check')).default;
+  fc.assert(
+    fc.property(fc.date({ min: new Date('1970-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }), (date) => {
+      const iso = date.toISOString();
+      for (const text of [iso, iso.replace('Z', '+00:00'), iso.replace('Z', '+0000')]) assert.equal(value(parseIsoTimestamp(text)), iso);
+    }),
+    { numRuns: 2000 },
+  );
+  fc.assert(
+    fc.property(fc.string({ minLength: 24, maxLength: 29 }), (text) => {
+      const result = parseIsoTimestamp(text);
+      if (result.ok) assert.equal(new Date(result.value).toISOString(), result.value);
+    }),
+    { numRuns: 2000 },
+  );
+  for (const bad of ['2025-02-29T00:00:00.000Z', '2024-13-01T00:00:00.000Z', '2024-01-01T24:00:00.000Z', '2024-01-01T00:60:00.000Z', '1969-12-31T23:59:59.999Z', '2024-01-01T00:00:00.0a0Z']) {
+    assert.equal(parseIsoTimestamp(bad).ok, false, bad);
+  }
+  assert.equal(value(parseIsoTimestamp('2024-02-29T00:00:00.000+00:00')), '2024-02-29T00:00:00.000Z');
+});

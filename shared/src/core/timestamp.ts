@@ -7,6 +7,37 @@ const javaPattern = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|J
 const minMs = Date.UTC(1970, 0, 1);
 const maxMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * The hot path: `YYYY-MM-DDTHH:MM:SS.mmm` followed by `Z`, `+00:00` or `+0000`, checked digit by
+ * digit and returned as `…mmmZ`; undefined for anything else (then the general parser decides).
+ */
+function fastUtcMs(text: string): string | undefined {
+  const length = text.length;
+  if (length !== 24 && length !== 28 && length !== 29) return undefined;
+  const zone = text.slice(23);
+  if (zone !== 'Z' && zone !== '+00:00' && zone !== '+0000') return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || text.charCodeAt(19) !== 46) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const ms = digitsAt(text, 20, 3);
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return undefined;
+  return `${text.slice(0, 23)}Z`;
+}
+
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
@@ -23,6 +54,8 @@ export function isoFromEpochMs(ms: number): Result<string> {
  * fraction) to ISO UTC with exactly ms. The common UTC case is rebuilt without a Date.
  */
 export function parseIsoTimestamp(text: string): Result<string> {
+  const fast = fastUtcMs(text);
+  if (fast !== undefined) return ok(fast);
   const match = isoPattern.exec(text);
   if (match === null) return fail(`unrecognised timestamp: ${text.slice(0, 64)}`);
   const [, year, month, day, hour, minute, second, fraction = '', zone = 'Z'] = match;

@@ -29,13 +29,40 @@ function decode(line: string | Uint8Array): string {
   return text.endsWith('\r') ? text.slice(0, -1) : text;
 }
 
+const base64Values = new Int8Array(128).fill(-1);
+for (const [index, char] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].entries()) base64Values[char.charCodeAt(0)] = index;
+const hexDigits = '0123456789abcdef';
+
+/** Decodes 24 base64 characters holding 16 bytes straight to UUID text (hot path: one per line). */
+function uuidFromBase64(text: string): string | undefined {
+  if (text.length !== 24 || text.charCodeAt(22) !== 61 || text.charCodeAt(23) !== 61) return undefined;
+  let out = '';
+  let bits = 0;
+  let bitCount = 0;
+  let bytes = 0;
+  for (let i = 0; i < 22; i++) {
+    const code = text.charCodeAt(i);
+    const value = code < 128 ? (base64Values[code] ?? -1) : -1;
+    if (value < 0) return undefined;
+    bits = (bits << 6) | value;
+    bitCount += 6;
+    if (bitCount >= 8) {
+      bitCount -= 8;
+      const byte = (bits >> bitCount) & 0xff;
+      out += (hexDigits[byte >> 4] ?? '') + (hexDigits[byte & 15] ?? '');
+      bytes += 1;
+      if (bytes === 4 || bytes === 6 || bytes === 8 || bytes === 10) out += '-';
+    }
+  }
+  // 22 characters carry 132 bits: the 4 left over must be zero in canonical base64.
+  return (bits & ((1 << bitCount) - 1)) === 0 ? out : undefined;
+}
+
 /** `{"$binary":"<b64>","$type":"04"}` or canonical `{"$binary":{"base64":…}}` as a UUID string. */
 function connectionUuid(value: unknown): string | undefined {
   const binary = asObject(value)?.['$binary'];
   const base64 = typeof binary === 'string' ? binary : asString(asObject(binary)?.['base64']);
-  if (base64 === undefined || !/^[A-Za-z0-9+/]{21}[AQgw]==$/.test(base64)) return undefined;
-  const hex = Buffer.from(base64, 'base64').toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return base64 === undefined ? undefined : uuidFromBase64(base64);
 }
 
 type Endpoint = { ip?: string; port?: number; address?: string; unix?: string; isSystemUser?: boolean };
