@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { alertSchema } from '@atlas-audit/shared/schema/alert';
 import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
+import type { JsonObject } from '@atlas-audit/shared/schema/json-value';
 import { access, activity, audit, diff, harness, snapshot } from './fixtures.ts';
 
 const atypes = ['authenticate', 'createUser', 'grantRolesToUser', 'updateUser', 'dropDatabase', 'dropCollection', 'find', 'shutdown', 'directAuthMutation'];
@@ -21,7 +22,7 @@ const eventArb: fc.Arbitrary<AtlasEvent> = fc.oneof(
   fc.record({ k: fc.constantFrom('database_user', 'audit_log', 'access_list_entry', 'maintenance_window', 'encryption_at_rest') as fc.Arbitrary<'database_user' | 'audit_log' | 'access_list_entry' | 'maintenance_window' | 'encryption_at_rest'>, s: fc.dictionary(fc.constantFrom('enabled', 'roles', 'cidrBlock', 'username', 'dayOfWeek', 'awsKms', 'auditFilter'), json), b: fc.dictionary(fc.constantFrom('enabled', 'roles', 'auditFilter'), json), t: fc.integer({ min: 0, max: 90 * 86_400 }), isDiff: fc.boolean() })
     .map(({ k, s, b, t, isDiff }) => {
       const at = new Date(Date.UTC(2025, 0, 1) + t * 1000).toISOString();
-      return isDiff ? diff(k, 'changed', 'r', b, s, at) : snapshot(k, 'r', s, at);
+      return isDiff ? diff(k, 'changed', 'r', b as JsonObject, s as JsonObject, at) : snapshot(k, 'r', s as JsonObject, at);
     }),
 );
 
