@@ -1,0 +1,306 @@
+import {
+  Admin,
+  Consumer,
+  Producer,
+  compatibilityPartitioner,
+  stringSerializer,
+  type Message,
+  type MessagesStream,
+  type SASLOptions,
+} from '@platformatic/kafka';
+import { AppError } from './errors.ts';
+import type { BusAdmin, BusConsumer, BusProducer, ConsumerRunOptions, IncomingMessage, KafkaConfig } from './kafka.ts';
+
+/**
+ * The project's Kafka interface (kafka.ts) on @platformatic/kafka, with the same semantics:
+ * idempotent acks=all producer, Java/kafkajs-compatible key partitioning, and a consumer group
+ * member that commits a partition's offset only after `eachBatch` for it resolves.
+ */
+
+type Raw = Message<Buffer, Buffer, Buffer, Buffer>;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function baseOf(config: KafkaConfig): { clientId: string; bootstrapBrokers: string[]; retries: number; retryDelay: number; tls?: object; sasl?: SASLOptions } {
+  const sasl: SASLOptions | undefined = config.sasl
+    ? { mechanism: config.sasl.mechanism.toUpperCase() as SASLOptions['mechanism'], username: config.sasl.username, password: config.sasl.password }
+    : undefined;
+  return { clientId: config.clientId, bootstrapBrokers: [...config.brokers], retries: 8, retryDelay: 250, ...(config.ssl ? { tls: {} } : {}), ...(sasl ? { sasl } : {}) };
+}
+
+function unavailable(what: string, err: unknown): AppError {
+  return new AppError(`kafka ${what} could not connect`, { code: 'KAFKA_UNAVAILABLE', retryable: true, cause: err });
+}
+
+/** Creates an idempotent, acks=all producer (@platformatic/kafka); throws a retryable AppError when the cluster cannot be reached. */
+export async function createProducer(config: KafkaConfig): Promise<BusProducer> {
+  const producer = new Producer<Buffer, Buffer, string, string>({
+    ...baseOf(config),
+    idempotent: true,
+    acks: -1,
+    compression: 'none',
+    autocreateTopics: false,
+    partitioner: compatibilityPartitioner,
+    serializers: { headerKey: stringSerializer, headerValue: stringSerializer },
+  });
+  try {
+    await producer.metadata({ topics: [] });
+  } catch (err) {
+    await producer.close().catch(() => undefined);
+    throw unavailable('producer', err);
+  }
+  return {
+    async send(topic, messages) {
+      if (messages.length === 0) return;
+      try {
+        await producer.send({
+          messages: messages.map((m) => ({
+            topic,
+            ...(m.key === null ? {} : { key: Buffer.from(m.key, 'utf8') }),
+            value: typeof m.value === 'string' ? Buffer.from(m.value, 'utf8') : m.value,
+            ...(m.headers ? { headers: m.headers } : {}),
+          })),
+        });
+      } catch (err) {
+        throw new AppError('kafka produce failed', { code: 'KAFKA_PRODUCE_FAILED', retryable: true, cause: err, details: { topic, count: messages.length } });
+      }
+    },
+    close: () => producer.close(),
+  };
+}
+
+function headersOf(raw: Map<Buffer, Buffer>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of raw) out[key.toString('utf8')] = value.toString('utf8');
+  return out;
+}
+
+function generationOf(m: Raw): number | undefined {
+  const consumer = m.metadata['consumer'] as { generationId?: number } | undefined;
+  return consumer?.generationId;
+}
+
+const keyOf = (topic: string, partition: number): string => `${topic}:${partition}`;
+
+/**
+ * Creates a consumer-group member (@platformatic/kafka) that commits offsets only after each
+ * batch is processed. A batch is what one partition has buffered when the handler is free.
+ * A failed batch is fetched again from its first offset after a short delay; messages of a
+ * revoked generation are dropped (the new owner reads them from the committed offset).
+ * Paused partitions are read ahead and discarded, then re-read from the first discarded offset.
+ */
+export async function createConsumer(config: KafkaConfig, groupId: string, options: { sessionTimeoutMs?: number; maxBytesPerPartition?: number } = {}): Promise<BusConsumer> {
+  const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
+  const maxBytesPerPartition = options.maxBytesPerPartition ?? 1_048_576;
+  const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+    ...baseOf(config),
+    groupId,
+    sessionTimeout,
+    heartbeatInterval: 1_000,
+    autocommit: false,
+    maxBytesPerPartition,
+    maxWaitTime: 500,
+    autocreateTopics: false,
+  });
+  try {
+    await consumer.metadata({ topics: [] });
+  } catch (err) {
+    await consumer.close().catch(() => undefined);
+    throw unavailable('consumer', err);
+  }
+
+  let topics: string[] = [];
+  let fromBeginning = false;
+  let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  let running = false;
+  let loop: Promise<void> = Promise.resolve();
+  let wake: (() => void) | undefined;
+  const paused = new Set<string>();
+  /** Next offset the handler must see per partition, when the stream position had to be rewound. */
+  const expected = new Map<string, bigint>();
+
+  const rewind = (key: string, offset: bigint): void => {
+    expected.set(key, offset);
+    stream?.offsetsToFetch.set(key, offset);
+  };
+
+  /** Keeps the messages the handler may see now; drops read-ahead of paused, rewound or revoked partitions. */
+  const admit = (m: Raw): boolean => {
+    const key = keyOf(m.topic, m.partition);
+    if (generationOf(m) !== consumer.generationId) return false;
+    const want = expected.get(key);
+    if (paused.has(key)) {
+      if (want === undefined) expected.set(key, m.offset);
+      return false;
+    }
+    if (want === undefined) return true;
+    if (m.offset === want) {
+      expected.delete(key);
+      return true;
+    }
+    if (m.offset > want) stream?.offsetsToFetch.set(key, want);
+    return false;
+  };
+
+  const handle = async (eachBatch: ConsumerRunOptions['eachBatch'], batch: Raw[]): Promise<void> => {
+    const first = batch[0];
+    const last = batch[batch.length - 1];
+    if (first === undefined || last === undefined) return;
+    const messages: IncomingMessage[] = batch.map((m) => ({
+      topic: m.topic,
+      partition: m.partition,
+      offset: m.offset.toString(),
+      key: m.key === undefined || m.key === null ? null : m.key.toString('utf8'),
+      value: m.value ?? null,
+      headers: headersOf(m.headers),
+      timestampMs: Number(m.timestamp),
+    }));
+    try {
+      await eachBatch({ topic: first.topic, partition: first.partition, messages }, { heartbeat: async () => undefined, isRunning: () => running });
+      if (generationOf(last) === consumer.generationId) await last.commit();
+    } catch {
+      // At-least-once: nothing after the batch's first offset counts as processed.
+      if (generationOf(first) === consumer.generationId) rewind(keyOf(first.topic, first.partition), first.offset);
+      await sleep(500);
+    }
+  };
+
+  const drain = (): Raw[] => {
+    const out: Raw[] = [];
+    for (let m = stream?.read() as Raw | null; m !== null && m !== undefined; m = stream?.read() as Raw | null) if (admit(m)) out.push(m);
+    return out;
+  };
+
+  const consumeLoop = async (run: ConsumerRunOptions): Promise<void> => {
+    const concurrency = Math.max(1, run.partitionsConsumedConcurrently ?? 1);
+    while (running) {
+      const ready = drain();
+      if (ready.length === 0) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      const byPartition = new Map<string, Raw[]>();
+      for (const m of ready) {
+        const key = keyOf(m.topic, m.partition);
+        const list = byPartition.get(key);
+        if (list) list.push(m);
+        else byPartition.set(key, [m]);
+      }
+      const batches = [...byPartition.values()];
+      const workers = Array.from({ length: Math.min(concurrency, batches.length) }, async () => {
+        for (let b = batches.shift(); b !== undefined && running; b = batches.shift()) await handle(run.eachBatch, b);
+      });
+      await Promise.all(workers);
+    }
+  };
+
+  return {
+    async subscribe(list, beginning) {
+      topics = [...list];
+      fromBeginning = beginning;
+    },
+    async run(run) {
+      if (run.onAssign) {
+        const onAssign = run.onAssign;
+        consumer.on('consumer:group:join', (payload) => onAssign((payload.assignments ?? []).map((a) => ({ topic: a.topic, partitions: [...a.partitions] }))));
+      }
+      consumer.on('consumer:group:join', () => expected.clear());
+      stream = await consumer.consume({
+        topics,
+        mode: 'committed',
+        fallbackMode: fromBeginning ? 'earliest' : 'latest',
+        autocommit: false,
+        sessionTimeout,
+        heartbeatInterval: 1_000,
+        maxBytesPerPartition,
+        maxWaitTime: 500,
+      });
+      stream.on('readable', () => wake?.());
+      stream.on('error', () => {
+        running = false;
+        wake?.();
+      });
+      running = true;
+      loop = consumeLoop(run);
+    },
+    pause(topic, partitions) {
+      for (const p of partitions ?? (consumer.assignments ?? []).filter((a) => a.topic === topic).flatMap((a) => a.partitions)) paused.add(keyOf(topic, p));
+    },
+    resume(topic, partitions) {
+      for (const p of partitions ?? (consumer.assignments ?? []).filter((a) => a.topic === topic).flatMap((a) => a.partitions)) {
+        const key = keyOf(topic, p);
+        paused.delete(key);
+        const want = expected.get(key);
+        if (want !== undefined) stream?.offsetsToFetch.set(key, want);
+      }
+      wake?.();
+    },
+    async close() {
+      running = false;
+      wake?.();
+      await loop;
+      if (stream) await stream.close().catch(() => undefined);
+      await consumer.close(true);
+    },
+  };
+}
+
+/** Creates an admin client for topics, health and lag (@platformatic/kafka). */
+export async function createAdmin(config: KafkaConfig): Promise<BusAdmin> {
+  const admin = new Admin(baseOf(config));
+  const health = async (): Promise<{ brokers: number }> => {
+    try {
+      const metadata = await admin.metadata({ topics: [], forceUpdate: true });
+      return { brokers: metadata.brokers.size };
+    } catch (err) {
+      throw new AppError('kafka cluster unreachable', { code: 'KAFKA_UNAVAILABLE', retryable: true, cause: err });
+    }
+  };
+  try {
+    await health();
+  } catch (err) {
+    await admin.close().catch(() => undefined);
+    throw unavailable('admin', err);
+  }
+  return {
+    async createTopics(list) {
+      if (list.length === 0) return;
+      await admin.createTopics({ topics: list.map((t) => ({ topic: t.topic, partitions: t.partitions, replicas: 1 })) });
+      // Like kafkajs' waitForLeaders: return once every partition has a leader.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const metadata = await admin.metadata({ topics: list.map((t) => t.topic), forceUpdate: true }).catch(() => undefined);
+        const ready = metadata !== undefined && list.every((t) => (metadata.topics.get(t.topic)?.partitions ?? []).filter((p) => p.leader >= 0).length === t.partitions);
+        if (ready) return;
+        if (Date.now() > deadline) throw new AppError('kafka topics have no leader', { code: 'KAFKA_UNAVAILABLE', retryable: true, details: { topics: list.map((t) => t.topic) } });
+        await sleep(100);
+      }
+    },
+    async deleteTopics(list) {
+      await admin.deleteTopics({ topics: [...list] });
+    },
+    health,
+    async lag(groupId, topic) {
+      const metadata = await admin.metadata({ topics: [topic] });
+      const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
+      const indexes = Array.from({ length: count }, (_, i) => i);
+      const offsetsAt = async (timestamp: bigint): Promise<Map<number, bigint>> => {
+        const listed = await admin.listOffsets({ topics: [{ name: topic, partitions: indexes.map((partitionIndex) => ({ partitionIndex, timestamp })) }] });
+        return new Map(listed.flatMap((t) => t.partitions.map((p) => [p.partitionIndex, p.offset] as const)));
+      };
+      const [high, low, groups] = await Promise.all([offsetsAt(-1n), offsetsAt(-2n), admin.listConsumerGroupOffsets({ groups: [groupId] })]);
+      const committed = new Map<number, bigint>();
+      for (const g of groups) for (const t of g.topics) if (t.name === topic) for (const p of t.partitions) committed.set(p.partitionIndex, p.committedOffset);
+      let lag = 0n;
+      for (const p of indexes) {
+        const h = high.get(p) ?? 0n;
+        const c = committed.get(p) ?? -1n;
+        lag += c < 0n ? h - (low.get(p) ?? 0n) : h - c;
+      }
+      return Number(lag);
+    },
+    close: () => admin.close(),
+  };
+}

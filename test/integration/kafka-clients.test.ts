@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as kafkajs from '@atlas-audit/shared/kafka';
+import * as platformatic from '@atlas-audit/shared/kafka-platformatic';
+import type { BusConsumer, OutgoingMessage } from '@atlas-audit/shared/kafka';
+import { endpoints, uniqueSuffix, waitFor } from '@atlas-audit/test/env';
+
+// The same exactly-once property as kafka.test.ts, for each client behind the project's interface,
+// plus what makes them interchangeable: the same partition for the same key, and commits only
+// after eachBatch resolves (a failed batch is delivered again, nothing is skipped).
+
+const kafka = { brokers: [...endpoints.kafkaBrokers], clientId: 'it-kafka-clients', ssl: false };
+const clients = { kafkajs, platformatic } as const;
+const total = 10_000;
+const keys = 50;
+
+function messages(): OutgoingMessage[] {
+  const out: OutgoingMessage[] = [];
+  for (let i = 0; i < total; i += 1) out.push({ key: `project:user-${i % keys}`, value: JSON.stringify({ seq: i, key: i % keys }), headers: { origin: 'it' } });
+  return out;
+}
+
+type Seen = { count: Map<number, number>; partitions: Set<number>; partitionOfKey: Map<string, number>; outOfOrder: number };
+
+async function consumeAll(consumer: BusConsumer, topic: string, failFirstBatchOf?: number): Promise<Seen> {
+  const seen: Seen = { count: new Map(), partitions: new Set(), partitionOfKey: new Map(), outOfOrder: 0 };
+  const lastSeqByKey = new Map<string, number>();
+  let failed = false;
+  await consumer.subscribe([topic], true);
+  await consumer.run({
+    eachBatch: async ({ partition, messages: batch }) => {
+      if (!failed && partition === failFirstBatchOf) {
+        failed = true;
+        throw new Error('first batch of this partition fails once');
+      }
+      seen.partitions.add(partition);
+      for (const m of batch) {
+        const body = JSON.parse(String(m.value)) as { seq: number };
+        seen.count.set(body.seq, (seen.count.get(body.seq) ?? 0) + 1);
+        const key = m.key ?? '';
+        if ((lastSeqByKey.get(key) ?? -1) > body.seq) seen.outOfOrder += 1;
+        lastSeqByKey.set(key, body.seq);
+        seen.partitionOfKey.set(key, partition);
+        assert.equal(m.headers['origin'], 'it');
+      }
+    },
+  });
+  await waitFor(async () => (seen.count.size === total ? true : undefined), 120_000, `${total} distinct messages on ${topic}`);
+  return seen;
+}
+
+for (const [name, client] of Object.entries(clients)) {
+  test(`${name}: 10,000 messages over 6 partitions arrive exactly once, in order per key, and the group's lag reaches 0`, { timeout: 180_000 }, async () => {
+    const topic = `it-kc-${name}-${uniqueSuffix()}`;
+    const groupId = `it-kc-group-${uniqueSuffix()}`;
+    const admin = await client.createAdmin(kafka);
+    assert.ok((await admin.health()).brokers >= 1);
+    await admin.createTopics([{ topic, partitions: 6 }]);
+    const producer = await client.createProducer(kafka);
+    const consumer = await client.createConsumer(kafka, groupId);
+    try {
+      const all = messages();
+      for (let i = 0; i < total; i += 1_000) await producer.send(topic, all.slice(i, i + 1_000));
+      const seen = await consumeAll(consumer, topic);
+      assert.equal(seen.count.size, total);
+      assert.equal([...seen.count.values()].filter((n) => n !== 1).length, 0, 'no message was delivered twice');
+      assert.equal(seen.partitions.size, 6, 'messages spread over all 6 partitions');
+      assert.equal(seen.outOfOrder, 0, 'per-key order kept');
+      await waitFor(async () => ((await admin.lag(groupId, topic)) === 0 ? true : undefined), 30_000, 'committed offsets at the end of every partition');
+    } finally {
+      await consumer.close();
+      await producer.close();
+      await admin.deleteTopics([topic]);
+      await admin.close();
+    }
+  });
+}
+
+test('both clients put a key on the same partition, and read each other’s messages', { timeout: 180_000 }, async () => {
+  const [topicA, topicB] = [`it-kc-a-${uniqueSuffix()}`, `it-kc-b-${uniqueSuffix()}`];
+  const admin = await kafkajs.createAdmin(kafka);
+  await admin.createTopics([
+    { topic: topicA, partitions: 6 },
+    { topic: topicB, partitions: 6 },
+  ]);
+  const [producerA, producerB] = [await kafkajs.createProducer(kafka), await platformatic.createProducer(kafka)];
+  // Cross over: kafkajs' messages are read by the platformatic consumer and vice versa.
+  const [consumerA, consumerB] = [await platformatic.createConsumer(kafka, `it-kc-${uniqueSuffix()}`), await kafkajs.createConsumer(kafka, `it-kc-${uniqueSuffix()}`)];
+  try {
+    const all = messages();
+    for (let i = 0; i < total; i += 2_000) {
+      await producerA.send(topicA, all.slice(i, i + 2_000));
+      await producerB.send(topicB, all.slice(i, i + 2_000));
+    }
+    const [seenA, seenB] = await Promise.all([consumeAll(consumerA, topicA), consumeAll(consumerB, topicB)]);
+    assert.equal(seenA.partitionOfKey.size, keys);
+    assert.deepEqual([...seenB.partitionOfKey.entries()].sort(), [...seenA.partitionOfKey.entries()].sort(), 'every key on the same partition with either producer');
+    assert.equal([...seenA.count.values(), ...seenB.count.values()].filter((n) => n !== 1).length, 0);
+  } finally {
+    await Promise.all([consumerA.close(), consumerB.close(), producerA.close(), producerB.close()]);
+    await admin.deleteTopics([topicA, topicB]);
+    await admin.close();
+  }
+});
+
+test('platformatic: a batch whose handler throws is delivered again from its first offset, nothing skipped or doubled', { timeout: 180_000 }, async () => {
+  const topic = `it-kc-fail-${uniqueSuffix()}`;
+  const admin = await platformatic.createAdmin(kafka);
+  await admin.createTopics([{ topic, partitions: 6 }]);
+  const producer = await platformatic.createProducer(kafka);
+  const consumer = await platformatic.createConsumer(kafka, `it-kc-${uniqueSuffix()}`);
+  try {
+    const all = messages();
+    for (let i = 0; i < total; i += 1_000) await producer.send(topic, all.slice(i, i + 1_000));
+    const seen = await consumeAll(consumer, topic, 0);
+    assert.ok(seen.partitions.has(0), 'the failing partition was delivered again');
+    assert.equal([...seen.count.values()].filter((n) => n !== 1).length, 0, 'no message counted twice after the retry');
+    assert.equal(seen.outOfOrder, 0);
+  } finally {
+    await consumer.close();
+    await producer.close();
+    await admin.deleteTopics([topic]);
+    await admin.close();
+  }
+});
