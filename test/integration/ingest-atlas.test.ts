@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
@@ -18,7 +18,7 @@ import { createTxKafka } from '../../services/ingest/src/kafka-tx.ts';
 import { createMongoCheckpoints } from '../../services/ingest/src/mongo-checkpoints.ts';
 import { startIngest } from '../../services/ingest/src/run.ts';
 import type { CoverageRecord } from '../../services/ingest/src/core/coverage.ts';
-import { collectTopic } from './ingest-harness.ts';
+import { collectTopic, spawnIngest } from './ingest-harness.ts';
 
 /**
  * The ingest worker's Atlas client against the simulator: Digest and OAuth both work, an
@@ -180,6 +180,61 @@ test('a host answering 500 for a while is caught up afterwards: its lines all re
       await admin.deleteTopics([topics.events, topics.dlq, topics.checkpoints]).catch(() => undefined);
       await admin.close();
       await mongo.db(database).dropDatabase().catch(() => undefined);
+      await mongo.close();
+    }
+  });
+});
+
+test('the worker process serves /healthz, /readyz and /metrics with coverage, and exits 0 on SIGTERM', { timeout: 120_000 }, async () => {
+  await withSim({ clock: { mode: 'offset', startAt: END + 20 * MIN, speed: 1 } }, async (sim) => {
+    const suffix = uniqueSuffix();
+    const topics = { events: `it-ingestp-events-${suffix}`, dlq: `it-ingestp-dlq-${suffix}`, checkpoints: `it-ingestp-cp-${suffix}` };
+    const admin = await createAdmin({ brokers: [...endpoints.kafkaBrokers], clientId: 'it-ingestp', ssl: false });
+    await admin.createTopics([{ topic: topics.events, partitions: 2 }, { topic: topics.dlq, partitions: 1 }]);
+    const logDir = fileURLToPath(new URL('../../test-output/', import.meta.url));
+    mkdirSync(logDir, { recursive: true });
+    const logFile = `${logDir}ingest-process-${suffix}.log`;
+    const worker = spawnIngest(
+      {
+        ATLAS_BASE_URL: sim.url,
+        ATLAS_CLIENT_ID: 'mdb_sa_id_it',
+        ATLAS_CLIENT_SECRET: 'it-sa-secret',
+        ATLAS_PROJECT_IDS: PROJECT,
+        INGEST_START_AT: new Date(END - 30 * MIN).toISOString(),
+        TOPIC_EVENTS: topics.events,
+        TOPIC_DLQ: topics.dlq,
+        TOPIC_INGEST_CHECKPOINTS: topics.checkpoints,
+        INGEST_TRANSACTIONAL_ID_PREFIX: `it-ingestp-${suffix}`,
+        MONGODB_DATABASE: `it_ingestp_${suffix}`,
+        HTTP_PORT: '0',
+      },
+      logFile,
+    );
+    try {
+      const url = await waitFor(async () => {
+        const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('"ingest started"'));
+        return line === undefined ? undefined : (JSON.parse(line) as { url: string }).url;
+      }, 60_000, 'the worker to start');
+      assert.equal((await fetch(`${url}/healthz`)).status, 200);
+      await waitFor(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, '/readyz 200');
+      const metrics = await waitFor(async () => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        return /atlas_ingest_windows_total\{[^}]*status="fetched"[^}]*\} [1-9]/.test(text) ? text : undefined;
+      }, 60_000, 'coverage in /metrics');
+      assert.match(metrics, /atlas_ingest_checkpoint_age_seconds\{/);
+      assert.match(metrics, /atlas_ingest_events_committed_total [1-9]/);
+      assert.ok(!readFileSync(logFile, 'utf8').includes('it-sa-secret'), 'the client secret is never logged');
+      worker.child.kill('SIGTERM');
+      const code = await Promise.race([worker.exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 30_000))]);
+      assert.equal(code, 0, 'graceful exit within the deadline');
+      assert.match(readFileSync(logFile, 'utf8'), /"shutdown complete"/);
+    } finally {
+      worker.child.kill('SIGKILL');
+      await admin.deleteTopics([topics.events, topics.dlq, topics.checkpoints]).catch(() => undefined);
+      await admin.close();
+      const mongo = new MongoClient(endpoints.mongodbUri);
+      await mongo.connect();
+      await mongo.db(`it_ingestp_${suffix}`).dropDatabase().catch(() => undefined);
       await mongo.close();
     }
   });

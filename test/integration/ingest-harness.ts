@@ -7,7 +7,9 @@ import { createAuditNormaliser } from '@atlas-audit/shared/core/normalise/audit'
 import { accessEntryRawKey, normaliseAccessEntry } from '@atlas-audit/shared/core/normalise/access';
 import { normaliseActivityEvent } from '@atlas-audit/shared/core/normalise/activity';
 import { createConsumer, type IncomingMessage } from '@atlas-audit/shared/kafka';
-import { linesForWindow, lineBytes, type LateLines } from '@atlas-audit/atlas-sim/core/host-chunk';
+import { linesForWindow, lineBytes, visitWindow, linesForHostChunk, type LateLines } from '@atlas-audit/atlas-sim/core/host-chunk';
+import type { RequestRecord } from '@atlas-audit/atlas-sim/state';
+import type { LogName } from '@atlas-audit/atlas-sim/core/world';
 import { accessHistory } from '@atlas-audit/atlas-sim/core/access-history';
 import { orgEvents, projectEvents } from '@atlas-audit/atlas-sim/core/events';
 import type { World } from '@atlas-audit/atlas-sim/core/world';
@@ -109,4 +111,20 @@ export async function mirroredCursors(client: MongoClient, database: string): Pr
   const out = new Map<string, number>();
   for await (const doc of client.db(database).collection('ingest_checkpoints').find({}, { projection: { key: 1, cursorMs: 1 } })) out.set(String(doc['key']), Number(doc['cursorMs']));
   return out;
+}
+
+/**
+ * The first log download that withheld late lines (lines of a published chunk not yet visible),
+ * proving a test exercised late arrival; undefined when none did.
+ */
+export function firstRequestWithheldLateLines(world: World, requests: readonly RequestRecord[], late: LateLines): { path: string; withheld: number } | undefined {
+  for (const r of requests) {
+    if (r.endpoint !== 'logs' || r.status !== 200 || r.window === undefined || r.groupId === undefined || r.host === undefined || r.window.endMs < late.sinceMs) continue;
+    let all = 0;
+    let visible = 0;
+    visitWindow(world, r.groupId, r.host, (r.logName ?? 'mongodb-audit-log') as LogName, r.window.startMs, r.window.endMs, r.simMs, undefined, linesForHostChunk, () => (all += 1));
+    visitWindow(world, r.groupId, r.host, (r.logName ?? 'mongodb-audit-log') as LogName, r.window.startMs, r.window.endMs, r.simMs, late, linesForHostChunk, () => (visible += 1));
+    if (all > visible) return { path: r.path, withheld: all - visible };
+  }
+  return undefined;
 }

@@ -102,7 +102,12 @@ export function createFakeAtlas(options: FakeOptions): FakeAtlas {
       return events.filter((e) => e.ms >= Date.parse(minIso) && e.ms <= Date.parse(maxIso) && e.ms <= now).map((e) => e.doc);
     },
     async posture(_project, resource) {
-      if (resource === 'databaseUsers') return [{ username: 'user0', databaseName: 'admin', roles: [{ roleName: 'readWrite', databaseName: 'a' }], scopes: [] }];
+      if (resource === 'databaseUsers') {
+        const users = [{ username: 'user0', databaseName: 'admin', roles: [{ roleName: 'readWrite', databaseName: 'a' }], scopes: [] }];
+        // A user appears 90 minutes in: the next snapshot's diff shows it once.
+        if (options.now() >= options.startMs + 90 * 60_000) users.push({ username: 'intruder', databaseName: 'admin', roles: [{ roleName: 'root', databaseName: 'admin' }], scopes: [] });
+        return users;
+      }
       if (resource === 'auditLog') return { enabled: true, auditAuthorizationSuccess: false, configurationType: 'NONE' };
       throw new AppError('not found', { code: 'ATLAS_HTTP_ERROR', retryable: false, details: { status: 404 } });
     },

@@ -103,6 +103,11 @@ test('every served record reaches the log exactly once, through overlaps, late l
   assert.equal(dlq.length, want.invalidLines, 'each invalid line dead-lettered once');
   assert.ok(dlq.every((d) => d.reason.length > 0 && d.origin.host !== undefined && d.origin.line !== undefined));
   assert.ok(observer.records.some((r) => r.status === 'empty') || observer.records.some((r) => r.status === 'fetched'));
+  const posture = log.events.map((m) => JSON.parse(m.value) as AtlasEvent).filter((e) => e.event.dataset === 'atlas.posture');
+  assert.deepEqual(posture.filter((e) => e.event.kind === 'state').map((e) => e.atlas.snapshot?.kind).sort(), ['audit_log', 'database_user'], 'the first snapshot as state events');
+  const diffs = posture.filter((e) => e.atlas.diff !== undefined);
+  assert.deepEqual(diffs.map((e) => [e.atlas.diff?.kind, e.atlas.diff?.resource_type]), [['added', 'database_user']], 'later snapshots only as their differences, each once');
+  assert.ok(observer.records.filter((r) => r.stream.kind === 'posture').length >= 2, 'posture was polled more than once');
   const duplicates = observer.records.reduce((n, r) => n + (r.stats?.duplicates ?? 0), 0);
   assert.ok(duplicates > 0, 'overlapping windows did re-read records, and they were dropped');
 });
