@@ -25,9 +25,20 @@ function metricAgg(metric: Metric): EsQuery | undefined {
   return { filter: { bool: { filter: metric.where.map(conditionQuery) } }, ...(agg ? { aggs: { value: agg } } : {}) };
 }
 
-function bucketAgg(bucket: Bucket, interval: string): EsQuery {
+/**
+ * A bucket aggregation. Terms are ordered like Lens orders them (by the metric column
+ * `orderBy`, descending): by `_count`, or by a copy of the metric placed under the terms
+ * aggregation itself (Lens's "orderAgg"), since ES cannot order by a metric below another
+ * bucket level.
+ */
+function bucketAgg(bucket: Bucket, interval: string, metrics: readonly Metric[]): EsQuery {
   if (bucket.kind === 'date_histogram') return { date_histogram: { field: bucket.field, fixed_interval: bucket.interval ?? interval, min_doc_count: 1 } };
-  return { terms: { field: bucket.field, size: bucket.size } };
+  const metric = metrics[bucket.orderBy ?? 0];
+  if (!metric) return { terms: { field: bucket.field, size: bucket.size, order: { _key: 'asc' } } };
+  const orderAgg = metricAgg(metric);
+  if (!orderAgg) return { terms: { field: bucket.field, size: bucket.size, order: metric.where ? { 'order_metric>_count': 'desc' } : { _count: 'desc' } }, ...(metric.where ? { aggs: { order_metric: { filter: { bool: { filter: metric.where.map(conditionQuery) } } } } } : {}) };
+  const path = metric.where ? 'order_metric>value' : 'order_metric';
+  return { terms: { field: bucket.field, size: bucket.size, order: { [path]: 'desc' } }, aggs: { order_metric: orderAgg } };
 }
 
 /** The search body for a panel over [fromIso, toIso]: `size: 0`, nested aggregations b0 > b1 > …, metrics m0, m1, … at the leaves. */
@@ -41,7 +52,9 @@ export function panelSearchBody(panel: PanelSpec, timeField: string, fromIso: st
   for (let i = panel.buckets.length - 1; i >= 0; i--) {
     const bucket = panel.buckets[i];
     if (!bucket) continue;
-    aggs = { [`b${i}`]: { ...bucketAgg(bucket, interval), ...(Object.keys(aggs).length > 0 ? { aggs } : {}) } };
+    const agg = bucketAgg(bucket, interval, panel.metrics);
+    const children = { ...((agg['aggs'] as Record<string, EsQuery> | undefined) ?? {}), ...aggs };
+    aggs = { [`b${i}`]: { ...agg, ...(Object.keys(children).length > 0 ? { aggs: children } : {}) } };
   }
   return {
     size: 0,
