@@ -8,6 +8,8 @@ import { endpoints, uniqueSuffix, waitFor } from '@atlas-audit/test/env';
 import { createAdmin, createProducer, type BusProducer, type OutgoingMessage } from '@atlas-audit/shared/kafka';
 import { indexLayout } from '@atlas-audit/shared/es/index-names';
 import { generateSampleData } from '@atlas-audit/dashboards/sample-data';
+import { scenarioData } from '@atlas-audit/dashboards/scenario-data';
+import { readFileSync } from 'node:fs';
 
 // Kafka → indexer (spawned as a real child process) → Elasticsearch: counts equal, no
 // duplicate ids, poison records dead-lettered, and the same after a SIGKILL mid-stream.
@@ -112,10 +114,15 @@ async function metric(url: string, name: string, labels: string): Promise<number
   return lines.reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
-test('events and alerts flow Kafka → indexer → Elasticsearch once each; replays are 409s; poison records reach the DLQ with their reason', async () => {
+test('a simulator scenario\'s events and alerts flow Kafka → indexer → Elasticsearch once each; replays are 409s; poison records reach the DLQ with their reason', { timeout: 180_000 }, async () => {
   const s = await setup();
   const layout = indexLayout(s.namespace);
-  const data = generateSampleData({ endMs: Date.now(), hours: 24, seed: 11, auditPerHour: 20 });
+  // atlas-sim test-small, first two hours, as ingest would produce it, alerts from the detection engine.
+  const yaml = readFileSync(new URL('../../services/atlas-sim/scenarios/test-small.yaml', import.meta.url), 'utf8');
+  const scenario = scenarioData(yaml, [{ startMs: 0, endMs: 2 * 3_600_000 }], Date.now());
+  assert.ok(scenario.ok);
+  const data = scenario.value;
+  assert.ok(data.events.length > 5_000 && data.alerts.length > 0, `${data.events.length} events, ${data.alerts.length} alerts`);
   const replayed = data.events.slice(0, 300);
   const unknownField = { ...data.events[0], event: { ...data.events[0]?.event, id: 'f'.repeat(64) }, not_in_schema: true };
   const producer = await createProducer(kafka);
