@@ -84,7 +84,20 @@ export async function createTxKafka(config: KafkaConfig, topics: { events: strin
       await admin
         .createTopics({
           waitForLeaders: true,
-          topics: [{ topic: topics.checkpoints, numPartitions: 1, replicationFactor: -1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: String(16 * 1024 * 1024) }] }],
+          topics: [
+            {
+              topic: topics.checkpoints,
+              numPartitions: 1,
+              replicationFactor: -1,
+              configEntries: [
+                { name: 'cleanup.policy', value: 'compact' },
+                { name: 'max.message.bytes', value: String(16 * 1024 * 1024) },
+                // Only closed segments are compacted: roll often so a restart reads little.
+                { name: 'segment.ms', value: String(10 * 60_000) },
+                { name: 'min.cleanable.dirty.ratio', value: '0.1' },
+              ],
+            },
+          ],
         })
         .catch((err: unknown) => {
           if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
