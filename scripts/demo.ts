@@ -110,20 +110,21 @@ const sum = (buckets: Bucket[]): number => buckets.reduce((s, b) => s + b.doc_co
 // DEMO_AGENTS=full (it is ~95 % of the week's 4.7 million audit lines, too much for a one-minute demo).
 mkdirSync(dir, { recursive: true });
 const scenario = parse(readFileSync(join(root, 'services/atlas-sim/scenarios/demo.yaml'), 'utf8')) as Record<string, unknown>;
-if (env['DEMO_AGENTS'] !== 'full') scenario['agents'] = { automationPerMinute: 0.01, monitoringPerMinute: 0.05, systemPerMinute: 0.01, opsPerConnection: 0 };
+if (env['DEMO_AGENTS'] !== 'full') scenario['agents'] = { automationPerMinute: 0.01, monitoringPerMinute: 0.02, systemPerMinute: 0.01, opsPerConnection: 0 };
 writeFileSync(join(dir, 'scenario.yaml'), stringify(scenario));
 const orgIds = ((scenario['orgs'] ?? []) as Array<{ id: string; projects: Array<{ id: string; name: string }> }>);
 const payments = orgIds.flatMap((o) => o.projects).find((p) => p.name === 'payments-prod');
 
 // Detection rules for the demo estate: business hours in Paris (people elsewhere in their zone),
 // the approved admins, a one-day learning period so a week of history is enough for new-ip, and
-// host silence judged over 4 h (the quieter agents leave idle secondaries silent for up to ~2 h).
+// host silence judged over a day (with the agents turned down, idle config servers and
+// secondaries are silent for hours; the control-plane part of audit-impaired is unchanged).
 writeFileSync(
   join(dir, 'rules.yaml'),
   stringify({
     businessHours: { timeZone: 'Europe/Paris', principalTimeZones: [{ principal: 'tom.analyst', timeZone: 'America/New_York' }, { principal: 'priya.ds', timeZone: 'Asia/Kolkata' }, { principal: 'milton', timeZone: 'America/Chicago' }] },
     approvedRoles: [{ principal: 'marie.dba', roles: ['atlasAdmin'] }],
-    rules: { 'new-ip': { learningDays: 1 }, 'audit-impaired': { silenceMinutes: 240 } },
+    rules: { 'new-ip': { learningDays: 1 }, 'audit-impaired': { silenceMinutes: 1440 } },
   }),
 );
 
