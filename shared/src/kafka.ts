@@ -32,9 +32,21 @@ export interface BusProducer {
 /** Lets a long-running batch handler keep its group membership and notice shutdown. */
 export type BatchControl = { heartbeat(): Promise<void>; isRunning(): boolean };
 
+/**
+ * Returned by an eachBatch handler that lets fetching continue while its batch is still being
+ * written: the batch's offsets are committed once `settled` resolves, in batch order per
+ * partition. If `settled` rejects, nothing from that batch on is committed and the partition is
+ * re-read from the batch's first offset (at-least-once; later batches already handed off are
+ * replayed too).
+ */
+export type DeferredSettlement = { settled: Promise<void> };
+
 export type ConsumerRunOptions = {
-  /** Processes one batch; offsets up to the batch's last message are committed only after it resolves. */
-  eachBatch: (batch: IncomingBatch, control: BatchControl) => Promise<void>;
+  /**
+   * Processes one batch; offsets up to the batch's last message are committed only after it
+   * resolves, or, when it resolves with a DeferredSettlement, after that settles.
+   */
+  eachBatch: (batch: IncomingBatch, control: BatchControl) => Promise<void | DeferredSettlement>;
   /** How many partitions' batches may be processed at once (default 1). */
   partitionsConsumedConcurrently?: number;
   onAssign?: (assignment: ReadonlyArray<{ topic: string; partitions: number[] }>) => void;
@@ -125,8 +137,13 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
   } catch (err) {
     throw new AppError('kafka consumer could not connect', { code: 'KAFKA_UNAVAILABLE', retryable: true, cause: err });
   }
+  // Deferred settlements: per partition, a chain of pending commits and a generation that a
+  // failed settlement bumps (so later batches of the abandoned generation never commit).
+  const chains = new Map<string, { tail: Promise<void>; generation: number }>();
+  let subscribedTopics: string[] = [];
   return {
     async subscribe(topics, fromBeginning) {
+      subscribedTopics = [...topics];
       await consumer.subscribe({ topics: [...topics], fromBeginning });
     },
     async run({ eachBatch, onAssign, partitionsConsumedConcurrently }) {
@@ -151,10 +168,39 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
             headers: headersOf(m.headers as Record<string, unknown> | undefined),
             timestampMs: Number(m.timestamp),
           }));
-          await eachBatch({ topic: batch.topic, partition: batch.partition, messages }, { heartbeat, isRunning });
+          const outcome = await eachBatch({ topic: batch.topic, partition: batch.partition, messages }, { heartbeat, isRunning });
           const last = batch.messages[batch.messages.length - 1];
-          if (last === undefined) return;
+          const firstOffset = batch.messages[0]?.offset;
+          if (last === undefined || firstOffset === undefined) return;
           resolveOffset(last.offset);
+          if (outcome !== undefined) {
+            const key = `${batch.topic}\u0000${batch.partition}`;
+            const chain = chains.get(key) ?? { tail: Promise.resolve(), generation: 0 };
+            const generation = chain.generation;
+            const { topic, partition } = batch;
+            const offset = (BigInt(last.offset) + 1n).toString();
+            chain.tail = chain.tail.then(async () => {
+              try {
+                await outcome.settled;
+              } catch {
+                if (chain.generation === generation) {
+                  chain.generation += 1;
+                  try {
+                    consumer.seek({ topic, partition, offset: firstOffset });
+                  } catch {
+                    // Not running any more (shutdown, rebalance): the next owner starts from the last commit.
+                  }
+                }
+                return;
+              }
+              if (chain.generation !== generation) return;
+              // A failed commit (rebalance) means the batch is read again: duplicates, never loss.
+              await consumer.commitOffsets([{ topic, partition, offset }]).catch(() => undefined);
+            });
+            chains.set(key, chain);
+            await heartbeat();
+            return;
+          }
           await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
           await heartbeat();
         },
@@ -162,7 +208,18 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
     },
     pause: (topic, partitions) => consumer.pause([partitions ? { topic, partitions } : { topic }]),
     resume: (topic, partitions) => consumer.resume([partitions ? { topic, partitions } : { topic }]),
-    close: () => consumer.disconnect(),
+    async close() {
+      // Let deferred settlements commit while still a group member, then leave.
+      if (chains.size > 0) {
+        for (const topic of subscribedTopics) consumer.pause([{ topic }]);
+        let tails: Promise<void>[] = [];
+        do {
+          tails = [...chains.values()].map((c) => c.tail);
+          await Promise.all(tails);
+        } while ([...chains.values()].some((c, i) => c.tail !== tails[i]));
+      }
+      await consumer.disconnect();
+    },
   };
 }
 
