@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     sendBulk: createSendBulk(store.client, metrics),
     layout,
     topics: { events: settings.eventsTopic, alerts: settings.alertsTopic, dlq: settings.dlqTopic, indexDlq: settings.indexDlq },
-    limits: { maxDocs: settings.maxDocs, maxBytes: settings.maxBytes, flushMs: settings.flushMs, maxInFlight: settings.maxInFlight, partitionsConcurrently: settings.partitionsConcurrently },
+    limits: { maxDocs: settings.maxDocs, maxBytes: settings.maxBytes, flushMs: settings.flushMs, maxInFlight: settings.maxInFlight, maxPendingDocs: settings.maxPendingDocs, partitionsConcurrently: settings.partitionsConcurrently },
     metrics,
     log,
     signal: abort.signal,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AppError } from '@atlas-audit/shared/errors';
 import { withRetry } from '@atlas-audit/shared/retry';
-import type { BatchControl, BusConsumer, BusProducer, IncomingBatch, IncomingMessage } from '@atlas-audit/shared/kafka';
+import type { BatchControl, BusConsumer, BusProducer, DeferredSettlement, IncomingBatch, IncomingMessage } from '@atlas-audit/shared/kafka';
 import type { IndexLayout } from '@atlas-audit/shared/es/index-names';
 import { createBulkCoalescer, type CoalescerLimits, type SendBulk } from './bulk-coalescer.ts';
 import { planIndexAction, type DocKind, type IndexAction } from './core/index-action.ts';
@@ -18,7 +18,12 @@ export type IndexerDeps = {
   sendBulk: SendBulk;
   layout: IndexLayout;
   topics: IndexerTopics;
-  limits: CoalescerLimits & { partitionsConcurrently: number };
+  /**
+   * `maxPendingDocs`: documents handed off but not yet settled. Below it a batch is handed off
+   * and the consumer fetches on while it is written (offsets committed when it settles); at it,
+   * the handler waits. Without it, each batch is written before the next fetch.
+   */
+  limits: CoalescerLimits & { partitionsConcurrently: number; maxPendingDocs?: number };
   metrics: IndexerMetrics;
   log: Logger;
   /** Aborting it stops every retry loop (the drain deadline on shutdown). */
@@ -38,6 +43,8 @@ export type Indexer = {
   start(fromBeginning: boolean): Promise<void>;
   /** Indexes one partition batch; resolves only when every record is settled (indexed, duplicate or dead-lettered). */
   handleBatch(batch: IncomingBatch, control: BatchControl): Promise<void>;
+  /** Hands a batch off once fewer than `maxPendingDocs` documents are unsettled; `settled` resolves as handleBatch would. */
+  handOff(batch: IncomingBatch, control: BatchControl): Promise<DeferredSettlement>;
   isPaused(): boolean;
 };
 
@@ -168,13 +175,41 @@ export function createIndexer(deps: IndexerDeps): Indexer {
     metrics.pending.set(coalescer.pendingCount());
   }
 
+  let unsettledDocs = 0;
+  const waiting = new Set<() => void>();
+  const noHeartbeat: BatchControl = { heartbeat: async () => undefined, isRunning: () => true };
+
+  async function handOff(batch: IncomingBatch, control: BatchControl): Promise<DeferredSettlement> {
+    const max = deps.limits.maxPendingDocs ?? Number.POSITIVE_INFINITY;
+    while (unsettledDocs > 0 && unsettledDocs + batch.messages.length > max) {
+      // Bounded memory: wait for earlier batches to settle, keeping the group membership.
+      await new Promise<void>((resolve) => {
+        waiting.add(resolve);
+        setTimeout(resolve, 1_000).unref();
+      });
+      await control.heartbeat();
+      if (deps.signal.aborted) throw deps.signal.reason;
+    }
+    unsettledDocs += batch.messages.length;
+    // Kafka keeps the group alive between fetches; retries inside a handed-off batch need no heartbeat.
+    const settled = handleBatch(batch, noHeartbeat).finally(() => {
+      unsettledDocs -= batch.messages.length;
+      for (const wake of waiting) wake();
+      waiting.clear();
+    });
+    settled.catch((err: unknown) => log.warn({ err, topic: batch.topic, partition: batch.partition }, 'batch not settled; it will be read again'));
+    return { settled };
+  }
+
   return {
     async start(fromBeginning) {
       await consumer.subscribe(subscribed, fromBeginning);
-      await consumer.run({ eachBatch: handleBatch, partitionsConsumedConcurrently: deps.limits.partitionsConcurrently });
+      const deferred = deps.limits.maxPendingDocs !== undefined;
+      await consumer.run({ eachBatch: deferred ? handOff : handleBatch, partitionsConsumedConcurrently: deps.limits.partitionsConcurrently });
       log.info({ topics: subscribed, layout: layout.namespace }, 'indexer consuming');
     },
     handleBatch,
+    handOff,
     isPaused: () => paused,
   };
 }

@@ -188,3 +188,40 @@ test('while paused, a health probe resumes consumption even when no held batch r
   assert.equal(indexer.isPaused(), false);
   assert.deepEqual(consumer.calls.slice(-3), ['resume ev', 'resume al', 'resume dlq']);
 });
+
+test('hand-off returns at once while few documents are unsettled, and waits when maxPendingDocs would be exceeded', async () => {
+  const gates: Array<() => void> = [];
+  const consumer = fakeConsumer();
+  const indexer = createIndexer({
+    consumer,
+    producer: fakeProducer(),
+    sendBulk: async (actions) => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return actions.map(() => ({ status: 201 }));
+    },
+    layout: indexLayout('t'),
+    topics,
+    limits: { maxDocs: 100, maxBytes: 1_000_000, flushMs: 1, partitionsConcurrently: 1, maxPendingDocs: 3 },
+    metrics: createIndexerMetrics(new Registry()),
+    log: pino({ level: 'silent' }),
+    signal: new AbortController().signal,
+    now: () => new Date(),
+    retry: { baseDelayMs: 1, maxDelayMs: 2 },
+  });
+  const first = await indexer.handOff(batchOf('ev', [ev(0), ev(1)]), control);
+  let secondHandedOff = false;
+  const second = indexer.handOff(batchOf('ev', [ev(2), ev(3)]), control).then((s) => {
+    secondHandedOff = true;
+    return s;
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(secondHandedOff, false, '2 + 2 > 3 unsettled documents: the handler waits');
+  for (let i = 0; i < 50 && gates.length === 0; i++) await new Promise((r) => setTimeout(r, 2));
+  gates.shift()?.();
+  await first.settled;
+  const handed = await second;
+  assert.equal(secondHandedOff, true);
+  for (let i = 0; i < 50 && gates.length === 0; i++) await new Promise((r) => setTimeout(r, 2));
+  gates.shift()?.();
+  await handed.settled;
+});
