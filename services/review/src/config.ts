@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commonEnvBindings, elasticsearchConfigSchema, httpConfigSchema, intFromEnv, logConfigSchema, mongodbConfigSchema, type EnvBinding } from '@atlas-audit/shared/config';
 import { parseCron } from './core/cron.ts';
-import { isValidTimeZone } from './core/zoned-time.ts';
+import { isValidTimeZone } from '@atlas-audit/shared/core/zoned-time';
 
 export const reviewSettingsSchema = z
   .object({

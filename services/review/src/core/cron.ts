@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from '@atlas-audit/shared/result';
-import { localPartsOf, zonedToUtc } from './zoned-time.ts';
+import { localPartsOf, zonedToUtc } from '@atlas-audit/shared/core/zoned-time';
 
 /** A parsed 5-field cron expression (minute hour day-of-month month day-of-week). */
 export type CronSchedule = {

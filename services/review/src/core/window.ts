@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from '@atlas-audit/shared/result';
-import { isValidTimeZone, zonedToUtc } from './zoned-time.ts';
+import { isValidTimeZone, zonedToUtc } from '@atlas-audit/shared/core/zoned-time';
 
 export type ReviewWindow = { fromIso: string; toIso: string };
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dayNames } from '../lib/business-hours.ts';
 import { parseCidr } from '../lib/ip.ts';
-import { isValidTimeZone } from '../lib/zoned-time.ts';
+import { isValidTimeZone } from '@atlas-audit/shared/core/zoned-time';
 
 /**
  * The rules file: one YAML document validated by this schema. Every key is optional and has a

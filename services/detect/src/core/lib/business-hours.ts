@@ -1,4 +1,4 @@
-import { localTimeOf, type LocalTime } from './zoned-time.ts';
+import { localTimeOf, type LocalTime } from '@atlas-audit/shared/core/zoned-time';
 
 export const dayNames = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type DayName = (typeof dayNames)[number];
