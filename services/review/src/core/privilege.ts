@@ -1,19 +1,11 @@
+import { privilegedBuiltinRoles, privilegedOnAdminRoles } from '@atlas-audit/shared/core/privileged-roles';
 import type { CustomRoleState, DbUserState } from './posture.ts';
 
 /** Built-in roles that grant administration of users, roles, clusters or all data. */
-export const PRIVILEGED_BUILTIN_ROLES: ReadonlySet<string> = new Set([
-  'atlasAdmin',
-  'root',
-  'readWriteAnyDatabase',
-  'userAdminAnyDatabase',
-  'dbAdminAnyDatabase',
-  'clusterAdmin',
-  'clusterManager',
-  'restore',
-]);
+export const PRIVILEGED_BUILTIN_ROLES: ReadonlySet<string> = new Set(privilegedBuiltinRoles);
 
 /** Roles privileged only when granted on the admin database. */
-const PRIVILEGED_ON_ADMIN: ReadonlySet<string> = new Set(['userAdmin', 'dbOwner']);
+const PRIVILEGED_ON_ADMIN: ReadonlySet<string> = new Set(privilegedOnAdminRoles);
 
 /** Custom-role actions that administer users or roles (Atlas upper-snake action names). */
 export const USER_ADMIN_ACTIONS: ReadonlySet<string> = new Set(['CREATE_USER', 'DROP_USER', 'UPDATE_USER', 'GRANT_ROLE', 'REVOKE_ROLE', 'CREATE_ROLE', 'DROP_ROLE', 'UPDATE_ROLE', 'CHANGE_PASSWORD', 'CHANGE_CUSTOM_DATA', 'AUTH_SCHEMA_UPGRADE']);

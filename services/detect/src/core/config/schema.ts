@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { dayNames } from '../lib/business-hours.ts';
 import { parseCidr } from '../lib/ip.ts';
 import { isValidTimeZone } from '@atlas-audit/shared/core/zoned-time';
+import { privilegedAtlasRoles, privilegedBuiltinRoles, privilegedOnAdminRoles } from '@atlas-audit/shared/core/privileged-roles';
 
 /**
  * The rules file: one YAML document validated by this schema. Every key is optional and has a
@@ -61,18 +62,9 @@ export const approvedRoleSchema = z.strictObject({
 });
 
 export const defaultPrivilegedRoles = [
-  'ORG_OWNER',
-  'GROUP_OWNER',
-  'GROUP_DATA_ACCESS_ADMIN',
-  'GROUP_DATABASE_ACCESS_ADMIN',
-  'atlasAdmin',
-  'root',
-  'readWriteAnyDatabase',
-  'userAdminAnyDatabase',
-  'dbAdminAnyDatabase',
-  'clusterAdmin',
-  'userAdmin@admin',
-  'dbOwner@admin',
+  ...privilegedAtlasRoles,
+  ...privilegedBuiltinRoles,
+  ...privilegedOnAdminRoles.map((role) => `${role}@admin` as const),
   '__system',
 ] as const;
 
