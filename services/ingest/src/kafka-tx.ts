@@ -55,7 +55,11 @@ export type TxKafka = TxSink & {
 export async function createTxKafka(config: KafkaConfig, topics: { events: string; dlq: string; checkpoints: string }, transactionalId: string): Promise<TxKafka> {
   const kafka = kafkaOf(config);
   const admin = kafka.admin();
-  const producer: Producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 120_000, allowAutoTopicCreation: false });
+  const newProducer = (): Producer => kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 120_000, allowAutoTopicCreation: false });
+  let producer = newProducer();
+  // After a failed transaction the producer may be in an unusable state: the next commit
+  // starts a fresh one with the same transactional id (which also fences the old one).
+  let broken = false;
   try {
     await admin.connect();
     await producer.connect();
@@ -63,8 +67,24 @@ export async function createTxKafka(config: KafkaConfig, topics: { events: strin
     throw new AppError('kafka transactional producer could not connect', { code: 'KAFKA_UNAVAILABLE', retryable: true, cause: err });
   }
 
+  async function usableProducer(): Promise<Producer> {
+    if (!broken) return producer;
+    await producer.disconnect().catch(() => undefined);
+    producer = newProducer();
+    try {
+      await producer.connect();
+    } catch (err) {
+      throw new AppError('kafka transactional producer could not reconnect', { code: 'KAFKA_UNAVAILABLE', retryable: true, cause: err });
+    }
+    broken = false;
+    return producer;
+  }
+
   async function commit(messages: CommitMessages): Promise<void> {
-    const tx = await producer.transaction();
+    const tx = await (await usableProducer()).transaction().catch((err: unknown) => {
+      broken = true;
+      throw new AppError('kafka transaction could not begin', { code: 'KAFKA_PRODUCE_FAILED', retryable: true, cause: err });
+    });
     try {
       for (const [topic, list] of [[topics.events, messages.events], [topics.dlq, messages.dlq], [topics.checkpoints, messages.checkpoints]] as const) {
         for (const chunk of chunks(list)) await tx.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: chunk.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })) });
@@ -72,6 +92,7 @@ export async function createTxKafka(config: KafkaConfig, topics: { events: strin
       await tx.commit();
     } catch (err) {
       await tx.abort().catch(() => undefined);
+      broken = true;
       throw new AppError('kafka transaction failed', { code: 'KAFKA_PRODUCE_FAILED', retryable: true, cause: err, details: { events: messages.events.length } });
     }
   }
@@ -106,9 +127,15 @@ export async function createTxKafka(config: KafkaConfig, topics: { events: strin
     async restoreCheckpoints() {
       // A tombstone for a fresh key, committed now, marks "the end" of the log for this read.
       const fence = `fence|${transactionalId}|${randomUUID()}`;
-      const tx = await producer.transaction();
-      await tx.send({ topic: topics.checkpoints, acks: -1, messages: [{ key: fence, value: null }] });
-      await tx.commit();
+      const tx = await (await usableProducer()).transaction();
+      try {
+        await tx.send({ topic: topics.checkpoints, acks: -1, messages: [{ key: fence, value: null }] });
+        await tx.commit();
+      } catch (err) {
+        await tx.abort().catch(() => undefined);
+        broken = true;
+        throw new AppError('kafka checkpoint fence failed', { code: 'KAFKA_PRODUCE_FAILED', retryable: true, cause: err });
+      }
       const groupId = `${transactionalId}-restore-${randomUUID()}`;
       const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxBytesPerPartition: 32 * 1024 * 1024, allowAutoTopicCreation: false });
       const found = new Map<string, Checkpoint>();
