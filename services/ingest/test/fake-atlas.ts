@@ -13,7 +13,7 @@ export const PROJECT = '65f0c0ffee0ddba11ab1e5e1';
 export const HOSTS = ['atlas-a-shard-00-00.x.mongodb.net', 'atlas-a-shard-00-01.x.mongodb.net'];
 const CHUNK_MS = 5 * 60_000;
 
-export type FakeOptions = { startMs: number; endMs: number; publishLagMs: number; lateDelayMs: number; now: () => number; failHost?: { host: string; untilMs: number } };
+export type FakeOptions = { startMs: number; endMs: number; publishLagMs: number; lateDelayMs: number; now: () => number; failHost?: { host: string; untilMs: number }; truncateHost?: { host: string; untilMs: number } };
 
 export type FakeAtlas = AtlasApi & {
   allAuditLines(host: string): Array<{ chunk: number; text: string }>;
@@ -87,7 +87,12 @@ export function createFakeAtlas(options: FakeOptions): FakeAtlas {
       if (text.length === 0) return Buffer.alloc(0);
       // Two gzip members, as a concatenating server might send.
       const half = Math.floor(text.length / 2);
-      return Buffer.concat([gzipSync(text.slice(0, half).join('')), gzipSync(text.slice(half).join(''))]);
+      const body = Buffer.concat([gzipSync(text.slice(0, half).join('')), gzipSync(text.slice(half).join(''))]);
+      if (options.truncateHost !== undefined && host === options.truncateHost.host && now < options.truncateHost.untilMs) {
+        requests.failed += 1;
+        return body.subarray(0, body.length - 25);
+      }
+      return body;
     },
     async accessHistory(_project, _cluster, startMs, endMs, nLogs) {
       const now = options.now();

@@ -162,3 +162,23 @@ test('a host answering 500 for a while is retried and caught up, never skipped',
   const got = new Set(dataEvents(log).map((e) => e.event.id));
   assert.deepEqual(got, expected(atlas).events);
 });
+
+test('a truncated gzip download is dead-lettered, the window marked failed and retried until it is whole', { timeout: 60_000 }, async () => {
+  const clock = clockFrom(T0 + 30 * MIN);
+  const host = HOSTS[0] as string;
+  const atlas = createFakeAtlas({ startMs: T0, endMs: T_END, publishLagMs: 3 * MIN, lateDelayMs: 4 * MIN, now: clock.nowMs, truncateHost: { host, untilMs: T0 + 120 * MIN } });
+  const log = createMemoryLog();
+  const observer = recordingObserver();
+  const abort = new AbortController();
+  const handle = startIngest(config(), { atlas, sink: memorySink(log), checkpoints: { restore: async () => restoreFrom(log), mirror: async () => undefined }, clock, observer, log: silentLog }, abort.signal);
+  await until(() => cursorsDone(log), 45_000);
+  abort.abort();
+  await handle.done;
+  assert.ok(atlas.requests.failed > 0);
+  const windowDlq = log.dlq.map((m) => dlqRecordSchema.parse(JSON.parse(m.value))).filter((d) => d.origin.line === undefined);
+  assert.ok(windowDlq.length > 0 && windowDlq.every((d) => /corrupt or truncated gzip/.test(d.reason) && d.origin.host === host && d.origin.window !== undefined), 'the unusable download is in the DLQ with its window');
+  assert.ok(observer.records.some((r) => r.status === 'failed' && r.stream.kind === 'audit' && r.stream.host === host));
+  const got = dataEvents(log).map((e) => e.event.id);
+  assert.equal(new Set(got).size, got.length);
+  assert.deepEqual(new Set(got), expected(atlas).events, 'nothing of the truncated windows is missing, nothing partial was produced twice');
+});
