@@ -118,6 +118,12 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
   const paused = new Set<string>();
   /** Next offset the handler must see per partition, when the stream position had to be rewound. */
   const expected = new Map<string, bigint>();
+  /**
+   * Offset after the last batch the handler completed, per partition. A rejoin re-reads from the
+   * committed offset, which can lag behind it when the commit was held back by the rebalance;
+   * what this member already processed is not handed to it again.
+   */
+  const processed = new Map<string, bigint>();
 
   const rewind = (key: string, offset: bigint): void => {
     expected.set(key, offset);
@@ -128,6 +134,7 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
   const admit = (m: Raw): boolean => {
     const key = keyOf(m.topic, m.partition);
     if (generationOf(m) !== consumer.generationId) return false;
+    if (m.offset < (processed.get(key) ?? -1n)) return false;
     const want = expected.get(key);
     if (paused.has(key)) {
       if (want === undefined) expected.set(key, m.offset);
@@ -140,6 +147,24 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
     }
     if (m.offset > want) stream?.offsetsToFetch.set(key, want);
     return false;
+  };
+
+  /** Offsets processed but not yet committed (a commit refused during a rebalance is retried). */
+  const pending = new Map<string, { topic: string; partition: number; offset: bigint; leaderEpoch: number }>();
+
+  /** Commits the pending offsets of `keys` (all when omitted) that this member still owns; keeps the ones that fail. */
+  const flushCommits = async (keys?: string[]): Promise<void> => {
+    const owned = new Set((consumer.assignments ?? []).flatMap((a) => a.partitions.map((p) => keyOf(a.topic, p))));
+    // Never commit for a partition another member owns now: it could move that member's offset back.
+    for (const key of [...pending.keys()]) if (!owned.has(key)) pending.delete(key);
+    const entries = [...pending.entries()].filter(([key]) => keys === undefined || keys.includes(key));
+    if (entries.length === 0) return;
+    try {
+      await consumer.commit({ offsets: entries.map(([, v]) => v) });
+      for (const [key, v] of entries) if (pending.get(key) === v) pending.delete(key);
+    } catch {
+      // Rebalance in progress or stale generation: retried after the next batch or idle tick.
+    }
   };
 
   const handle = async (eachBatch: ConsumerRunOptions['eachBatch'], batch: Raw[]): Promise<void> => {
@@ -157,7 +182,10 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
     }));
     try {
       await eachBatch({ topic: first.topic, partition: first.partition, messages }, { heartbeat: async () => undefined, isRunning: () => running });
-      if (generationOf(last) === consumer.generationId) await last.commit();
+      const key = keyOf(last.topic, last.partition);
+      processed.set(key, last.offset + 1n);
+      pending.set(key, { topic: last.topic, partition: last.partition, offset: last.offset + 1n, leaderEpoch: last.leaderEpoch });
+      await flushCommits([key]);
     } catch {
       // At-least-once: nothing after the batch's first offset counts as processed.
       if (generationOf(first) === consumer.generationId) rewind(keyOf(first.topic, first.partition), first.offset);
@@ -176,8 +204,10 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
     while (running) {
       const ready = drain();
       if (ready.length === 0) {
+        if (pending.size > 0) await flushCommits();
         await new Promise<void>((resolve) => {
           wake = resolve;
+          setTimeout(resolve, pending.size > 0 ? 500 : 5_000);
         });
         continue;
       }
@@ -241,6 +271,7 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
       running = false;
       wake?.();
       await loop;
+      await flushCommits();
       if (stream) await stream.close().catch(() => undefined);
       await consumer.close(true);
     },
