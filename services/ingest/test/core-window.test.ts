@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dedupeHorizonMs, planWindow, type WindowPolicy } from '../src/core/window.ts';
-import { advanceCheckpoint, initialCheckpoint, seenKey } from '../src/core/checkpoint.ts';
+import { advanceCheckpoint, initialCheckpoint, MAX_SEEN_ENTRIES, seenKey } from '../src/core/checkpoint.ts';
 
 const min = 60_000;
 const audit: WindowPolicy = { lagMs: 5 * min, overlapMs: 10 * min, maxWindowMs: 60 * min, granularityMs: 1000, minAdvanceMs: 1000 };
@@ -38,4 +38,11 @@ test('advancing a checkpoint moves the cursor to the window end and prunes the d
   assert.deepEqual(later.seen, [], 'entries older than the new horizon are dropped');
   const backwards = advanceCheckpoint(later, 'k', { startMs: 0, endMs: 5_000 }, [], 0, '2025-01-01T00:00:03.000Z');
   assert.equal(backwards.cursorMs, 20_000, 'the cursor never moves backwards');
+});
+
+test('the dedupe set is capped, keeping the newest entries', () => {
+  const produced: Array<[string, number]> = Array.from({ length: MAX_SEEN_ENTRIES + 10 }, (_, i) => [i.toString(16).padStart(24, '0').padEnd(64, 'f'), 1_000 + i]);
+  const next = advanceCheckpoint(undefined, 'k', { startMs: 0, endMs: 10_000_000 }, produced, 0, '2025-01-01T00:00:00.000Z');
+  assert.equal(next.seen.length, MAX_SEEN_ENTRIES);
+  assert.equal(next.seen[0]?.[1], 1_010, 'the 10 oldest were dropped');
 });

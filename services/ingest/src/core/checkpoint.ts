@@ -20,6 +20,13 @@ export type Checkpoint = {
 /** How many hex digits of an event id the dedupe set keeps: 96 bits, collisions negligible. */
 export const SEEN_ID_HEX = 24;
 
+/**
+ * The most dedupe entries a checkpoint keeps (about 9 MB serialised, under the checkpoint
+ * topic's 16 MB record limit). Past it the oldest entries go first: a re-read record near the
+ * horizon could then be produced twice, which is better than a checkpoint Kafka refuses.
+ */
+export const MAX_SEEN_ENTRIES = 200_000;
+
 /** The dedupe-set key of an event id. */
 export function seenKey(eventId: string): string {
   return eventId.slice(0, SEEN_ID_HEX);
@@ -47,8 +54,9 @@ export function advanceCheckpoint(
   const merged = new Map<string, number>();
   for (const [id, ts] of previous?.seen ?? []) if (ts >= horizonMs) merged.set(id, ts);
   for (const [id, ts] of produced) if (ts >= horizonMs) merged.set(seenKey(id), Math.max(ts, merged.get(seenKey(id)) ?? ts));
-  const seen: Array<[string, number]> = [...merged.entries()];
-  seen.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+  const all: Array<[string, number]> = [...merged.entries()];
+  all.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+  const seen = all.length > MAX_SEEN_ENTRIES ? all.slice(all.length - MAX_SEEN_ENTRIES) : all;
   const next: Checkpoint = {
     key,
     cursorMs: Math.max(previous?.cursorMs ?? window.endMs, window.endMs),
