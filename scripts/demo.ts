@@ -20,6 +20,12 @@ import { dashboardSpecs } from '@atlas-audit/dashboards/dashboards-spec';
 import { stableId } from '@atlas-audit/dashboards/saved-object';
 import { createAdmin } from '@atlas-audit/shared/kafka';
 
+// kafkajs (the demo's topic admin) trips Node 24's TimeoutNegativeWarning; other warnings still print.
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (w.name !== 'TimeoutNegativeWarning') process.stderr.write(`${w.name}: ${w.message}\n`);
+});
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const node = process.execPath;
 const env: Record<string, string | undefined> = { ...process.env };
