@@ -6,6 +6,9 @@ import { Client } from '@elastic/elasticsearch';
 import { endpoints, uniqueSuffix } from '@atlas-audit/test/env';
 import { indexLayout } from '@atlas-audit/shared/es/index-names';
 import { runSetup, setupCommand, SETUP_MARKER_INDEX } from '@atlas-audit/cli/setup';
+import { installTemplates } from '@atlas-audit/shared/es/install-templates';
+import { schemaMappings } from '@atlas-audit/shared/es/mappings';
+import { templatesFor } from '@atlas-audit/shared/es/templates';
 import { validateImport } from '@atlas-audit/dashboards/validate-import';
 
 // `atlas-audit setup` against the real Elasticsearch and a stand-in for Kibana's saved-objects
@@ -104,4 +107,16 @@ test('without KIBANA_URL only the templates are installed; bad config exits 2 li
   assert.match(bad.join(''), /elasticsearch\.url/);
   assert.match(bad.join(''), /kibana\.url/);
   assert.doesNotMatch(bad.join(''), /hunter2secret/);
+});
+
+test('a changed template is rewritten, and only that one', async () => {
+  const layout = indexLayout(namespace);
+  await installTemplates(es, templatesFor(layout, schemaMappings()));
+  const changed = await installTemplates(es, templatesFor(layout, schemaMappings(), { refreshInterval: '5s', autoExpandReplicas: '0-1' }));
+  assert.deepEqual(changed.updated, [`${prefix}-settings`]);
+  assert.equal(changed.unchanged.length, 6);
+  const stored = await es.cluster.getComponentTemplate({ name: `${prefix}-settings` });
+  assert.equal((stored.component_templates[0]?.component_template.template.settings as { index: { refresh_interval: string } }).index.refresh_interval, '5s');
+  const restored = await installTemplates(es, templatesFor(layout, schemaMappings()));
+  assert.deepEqual(restored.updated, [`${prefix}-settings`]);
 });
