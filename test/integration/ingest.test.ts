@@ -26,9 +26,9 @@ const START = Date.parse(/^start:\s*(\S+)/m.exec(baseYaml)?.[1] ?? '');
 const END = START + 6 * 60 * MIN;
 const yaml = `${baseYaml}\nend: ${new Date(END).toISOString()}\n`;
 const ORG = /id:\s*([0-9a-f]{24})/.exec(baseYaml.slice(baseYaml.indexOf('orgs:')))?.[1] ?? '';
-// Late lines in the last quarter hour, when the worker follows the live edge (it needs ~30 simulated
+// Late lines in the last 10 minutes, when the worker follows the live edge (it needs ~30 simulated
 // minutes to catch up the first 5 hours).
-const LATE = { fraction: 0.01, delayMs: 4 * MIN, sinceMs: START + 345 * MIN };
+const LATE = { fraction: 0.02, delayMs: 4 * MIN, sinceMs: START + 350 * MIN };
 const logDir = fileURLToPath(new URL('../../test-output/', import.meta.url));
 
 /** `speed`: simulated ms per real ms. 40 lets the worker reach the live edge before the late lines. */
