@@ -53,6 +53,11 @@ export type ConsumerRunOptions = {
 };
 
 export interface BusConsumer {
+  /**
+   * True when run() honours a DeferredSettlement returned by eachBatch (commits when it
+   * settles). A consumer without it commits when eachBatch resolves, so handlers must not defer.
+   */
+  readonly honoursDeferredSettlement?: boolean;
   subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void>;
   run(options: ConsumerRunOptions): Promise<void>;
   pause(topic: string, partitions?: number[]): void;
@@ -142,6 +147,7 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
   const chains = new Map<string, { tail: Promise<void>; generation: number }>();
   let subscribedTopics: string[] = [];
   return {
+    honoursDeferredSettlement: true,
     async subscribe(topics, fromBeginning) {
       subscribedTopics = [...topics];
       await consumer.subscribe({ topics: [...topics], fromBeginning });
