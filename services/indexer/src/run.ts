@@ -21,7 +21,8 @@ export type IndexerDeps = {
   /**
    * `maxPendingDocs`: documents handed off but not yet settled. Below it a batch is handed off
    * and the consumer fetches on while it is written (offsets committed when it settles); at it,
-   * the handler waits. Without it, each batch is written before the next fetch.
+   * the handler waits. Without it, or with a consumer that does not honour deferred settlement,
+   * each batch is written before the next fetch.
    */
   limits: CoalescerLimits & { partitionsConcurrently: number; maxPendingDocs?: number };
   metrics: IndexerMetrics;
@@ -204,7 +205,8 @@ export function createIndexer(deps: IndexerDeps): Indexer {
   return {
     async start(fromBeginning) {
       await consumer.subscribe(subscribed, fromBeginning);
-      const deferred = deps.limits.maxPendingDocs !== undefined;
+      // Hand-off only where the consumer commits on settlement; elsewhere each batch is written before the next fetch.
+      const deferred = deps.limits.maxPendingDocs !== undefined && consumer.honoursDeferredSettlement === true;
       await consumer.run({ eachBatch: deferred ? handOff : handleBatch, partitionsConsumedConcurrently: deps.limits.partitionsConcurrently });
       log.info({ topics: subscribed, layout: layout.namespace }, 'indexer consuming');
     },

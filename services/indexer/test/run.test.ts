@@ -225,3 +225,24 @@ test('hand-off returns at once while few documents are unsettled, and waits when
   gates.shift()?.();
   await handed.settled;
 });
+
+test('batches are handed off only to a consumer that commits on settlement', async () => {
+  for (const honours of [true, false]) {
+    let eachBatch: unknown;
+    const consumer: BusConsumer = { ...fakeConsumer(), ...(honours ? { honoursDeferredSettlement: true } : {}), run: async (options) => void (eachBatch = options.eachBatch) };
+    const indexer = createIndexer({
+      consumer,
+      producer: fakeProducer(),
+      sendBulk: async (actions) => actions.map(() => ({ status: 201 })),
+      layout: indexLayout('t'),
+      topics,
+      limits: { maxDocs: 100, maxBytes: 1_000_000, flushMs: 1, partitionsConcurrently: 1, maxPendingDocs: 10 },
+      metrics: createIndexerMetrics(new Registry()),
+      log: pino({ level: 'silent' }),
+      signal: new AbortController().signal,
+      now: () => new Date(),
+    });
+    await indexer.start(true);
+    assert.equal(eachBatch, honours ? indexer.handOff : indexer.handleBatch);
+  }
+});
