@@ -11,12 +11,23 @@ import type { CheckpointStore, Clock, TxSink } from './ports.ts';
  * checkpoint is committed exactly when its events are. After the commit the checkpoints are
  * mirrored to MongoDB. A submit resolves only once its transaction committed.
  */
-export type CommitItem = { events: AtlasEvent[]; dlq: DlqDraft[]; checkpoint?: Checkpoint | undefined };
+export type CommitItem = {
+  events: AtlasEvent[];
+  dlq: DlqDraft[];
+  checkpoint?: Checkpoint | undefined;
+  /**
+   * The commit epoch the item's base checkpoint belongs to. A failed commit starts a new epoch
+   * and every item of an older one is refused: it may build on a window that never committed.
+   */
+  epoch?: number | undefined;
+};
 
 type Pending = { item: CommitItem; resolve: () => void; reject: (err: unknown) => void };
 
 export type Committer = {
   submit(item: CommitItem): Promise<void>;
+  /** The current epoch (see CommitItem.epoch). */
+  epoch(): number;
   /** Commits what is queued, then stops taking work. */
   close(): Promise<void>;
 };
@@ -36,6 +47,8 @@ export function createCommitter(
   const queue: Pending[] = [];
   let wake: (() => void) | undefined;
   let closing = false;
+  let epoch = 0;
+  const stale = (p: Pending): boolean => p.item.epoch !== undefined && p.item.epoch !== epoch;
 
   async function loop(): Promise<void> {
     for (;;) {
@@ -51,12 +64,18 @@ export function createCommitter(
       let count = 0;
       while (queue.length > 0) {
         const next = queue[0] as Pending;
+        if (stale(next)) {
+          queue.shift();
+          next.reject(new Error('commit refused: an earlier commit of this epoch failed'));
+          continue;
+        }
         const size = next.item.events.length + next.item.dlq.length;
         if (taken.length > 0 && count + size > options.maxEventsPerCommit) break;
         taken.push(next);
         queue.shift();
         count += size;
       }
+      if (taken.length === 0) continue;
       const started = clock.nowMs();
       const nowIso = new Date(started).toISOString();
       const messages = { events: [] as OutgoingMessage[], dlq: [] as OutgoingMessage[], checkpoints: [] as OutgoingMessage[] };
@@ -72,6 +91,7 @@ export function createCommitter(
       try {
         await sink.commit(messages);
       } catch (err) {
+        epoch += 1;
         for (const p of taken) p.reject(err);
         continue;
       }
@@ -83,6 +103,7 @@ export function createCommitter(
 
   const loopDone = loop();
   return {
+    epoch: () => epoch,
     submit(item) {
       if (closing) return Promise.reject(new Error('committer closed'));
       return new Promise<void>((resolve, reject) => {

@@ -63,19 +63,26 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
   let needsRestore = false;
   let wakeLoop: (() => void) | undefined;
   const wake = (): void => wakeLoop?.();
+  // Pipelining: a stream fetches its next window while the previous one commits. `pending` is
+  // its newest submitted-but-uncommitted checkpoint (the base of the next window), `uncommitted`
+  // how many of its windows wait for Kafka (at most 2, to bound memory).
+  const pending = new Map<string, Checkpoint>();
+  const uncommitted = new Map<string, number>();
+  const committing = new Set<Promise<void>>();
 
   const startMs = (): number => (config.ingest.startAt === undefined ? clock.nowMs() - config.ingest.startLookbackMs : Date.parse(config.ingest.startAt));
 
-  async function commitWindow(committer: Committer, stream: Stream, record: CoverageRecord, outcome: WindowOutcome, next: Checkpoint | undefined): Promise<void> {
+  async function commitWindow(committer: Committer, stream: Stream, record: CoverageRecord, outcome: WindowOutcome, next: Checkpoint | undefined, epoch?: number): Promise<void> {
     const coverage = coverageEvent(record);
-    if (outcome.ok) await committer.submit({ events: [...outcome.batch.events, coverage], dlq: outcome.batch.dlq, checkpoint: next });
+    if (outcome.ok) await committer.submit({ events: [...outcome.batch.events, coverage], dlq: outcome.batch.dlq, checkpoint: next, epoch });
     else await committer.submit({ events: [coverage], dlq: outcome.dlq });
     observer.coverage(record, next?.cursorMs ?? checkpoints.get(stream.key)?.cursorMs);
   }
 
   async function pollStream(committer: Committer, stream: Stream): Promise<void> {
     const policy = policyOf(config, stream);
-    const previous = checkpoints.get(stream.key) ?? initialCheckpoint(stream.key, startMs(), new Date(clock.nowMs()).toISOString());
+    const previous = pending.get(stream.key) ?? checkpoints.get(stream.key) ?? initialCheckpoint(stream.key, startMs(), new Date(clock.nowMs()).toISOString());
+    const epoch = committer.epoch();
     const nowMs = clock.nowMs();
     const window = planWindow(previous.cursorMs, nowMs, policy);
     if (window === undefined) {
@@ -99,15 +106,27 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
     if (outcome.ok) {
       const next = advanceCheckpoint(previous, stream.key, window, outcome.batch.produced, dedupeHorizonMs(window.endMs, policy.overlapMs), new Date(observedMs).toISOString(), state);
       const record: CoverageRecord = { stream, window, status: statusOf(outcome.batch.stats, outcome.truncated), stats: outcome.batch.stats, observedMs };
-      try {
-        await commitWindow(committer, stream, record, outcome, next);
-      } catch (err) {
-        log.warn({ err: briefError(err), stream: stream.key }, 'window commit failed');
-        needsRestore = true;
-        timings.set(stream.key, afterFailure(timings.get(stream.key) ?? { dueAtMs: 0, failures: 0 }, clock.nowMs(), config.ingest.retryBaseMs, config.ingest.retryMaxMs, random));
-        return;
-      }
-      checkpoints.set(stream.key, next);
+      pending.set(stream.key, next);
+      uncommitted.set(stream.key, (uncommitted.get(stream.key) ?? 0) + 1);
+      const commit = commitWindow(committer, stream, record, outcome, next, epoch).then(
+        () => {
+          const known = checkpoints.get(stream.key);
+          if (known === undefined || known.seq < next.seq) checkpoints.set(stream.key, next);
+          if (pending.get(stream.key) === next) pending.delete(stream.key);
+        },
+        (err: unknown) => {
+          log.warn({ err: briefError(err), stream: stream.key }, 'window commit failed');
+          needsRestore = true;
+          pending.clear();
+          timings.set(stream.key, afterFailure(timings.get(stream.key) ?? { dueAtMs: 0, failures: 0 }, clock.nowMs(), config.ingest.retryBaseMs, config.ingest.retryMaxMs, random));
+        },
+      );
+      const tracked: Promise<void> = commit.finally(() => {
+        uncommitted.set(stream.key, Math.max(0, (uncommitted.get(stream.key) ?? 1) - 1));
+        committing.delete(tracked);
+        wake();
+      });
+      committing.add(tracked);
       timings.set(stream.key, afterSuccess(clock.nowMs(), stream.kind === 'posture' || isCaughtUp(window.endMs, clock.nowMs(), policy), policy.intervalMs));
       return;
     }
@@ -160,9 +179,10 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
         ready = true;
         nextDiscoveryMs = clock.nowMs() + (failures > 0 ? Math.min(config.ingest.retryBaseMs * 2, config.ingest.discoveryIntervalMs) : config.ingest.discoveryIntervalMs);
       }
-      if (needsRestore && inFlight.size === 0) {
+      if (needsRestore && inFlight.size === 0 && committing.size === 0) {
         try {
           checkpoints = await deps.checkpoints.restore();
+          pending.clear();
           needsRestore = false;
           log.info({ checkpoints: checkpoints.size }, 'checkpoints restored after a failed commit');
         } catch (err) {
@@ -170,7 +190,9 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
         }
       }
       const slots = needsRestore ? 0 : config.ingest.maxWindowsInFlight - inFlight.size;
-      for (const key of dueStreams(timings, inFlight, clock.nowMs(), slots)) {
+      const busy = new Set(inFlight);
+      for (const [key, count] of uncommitted) if (count >= 2) busy.add(key);
+      for (const key of dueStreams(timings, busy, clock.nowMs(), slots)) {
         const stream = streams.get(key);
         if (stream === undefined) continue;
         inFlight.add(key);
@@ -187,7 +209,7 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
         running.add(task);
       }
       let nextDue = nextDiscoveryMs;
-      for (const [key, timing] of timings) if (!inFlight.has(key)) nextDue = Math.min(nextDue, timing.dueAtMs);
+      for (const [key, timing] of timings) if (!busy.has(key)) nextDue = Math.min(nextDue, timing.dueAtMs);
       const waitMs = Math.max(5, Math.min(1000, (nextDue - clock.nowMs()) / (clock.speed ?? 1)));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, waitMs);
@@ -206,6 +228,7 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
     }
     await Promise.allSettled([...running]);
     await committer.close();
+    await Promise.allSettled([...committing]);
   }
 
   return { done: main(), isReady: () => ready };

@@ -22,7 +22,8 @@ export function memorySink(log: MemoryLog, faults: () => 'ok' | 'lost' | 'ambigu
       dead = true;
     },
     async commit(messages: CommitMessages): Promise<void> {
-      await new Promise((r) => setImmediate(r));
+      // A commit takes a little while, as a real one does: windows finish fetching meanwhile.
+      await new Promise((r) => setTimeout(r, 4));
       if (dead) throw new Error('process killed');
       const fault = faults();
       if (fault === 'lost') throw new Error('transaction aborted');

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
+import { createCommitter } from '../src/committer.ts';
+import { initialCheckpoint } from '../src/core/checkpoint.ts';
+import type { CommitMessages } from '../src/ports.ts';
+
+function event(id: string): AtlasEvent {
+  return { event: { id }, cloud: { provider: 'mongodb_atlas', project: { id: 'p' } } } as unknown as AtlasEvent;
+}
+
+test('after a failed commit, windows built on it are refused, even if they arrive later', async () => {
+  const received: CommitMessages[] = [];
+  let calls = 0;
+  let release: (() => void) | undefined;
+  const sink = {
+    async commit(messages: CommitMessages) {
+      calls += 1;
+      if (calls === 1) {
+        await new Promise<void>((r) => (release = r));
+        throw new Error('transaction aborted');
+      }
+      received.push(messages);
+    },
+  };
+  const committer = createCommitter(sink, { restore: async () => new Map(), mirror: async () => undefined }, { nowMs: () => 0 }, { maxEventsPerCommit: 100, onCommitted: () => undefined, onMirrorError: () => undefined });
+  const epoch = committer.epoch();
+  const first = committer.submit({ events: [event('a')], dlq: [], checkpoint: initialCheckpoint('s', 1, 'x'), epoch });
+  await new Promise((r) => setImmediate(r));
+  // The stream's next window, planned on top of the uncommitted first one, arrives mid-commit.
+  const second = committer.submit({ events: [event('b')], dlq: [], checkpoint: initialCheckpoint('s', 2, 'x'), epoch });
+  release?.();
+  await assert.rejects(first, /aborted/);
+  await assert.rejects(second, /refused/);
+  assert.equal(committer.epoch(), epoch + 1);
+  // Work planned in the new epoch (after the checkpoints were re-read) goes through.
+  await committer.submit({ events: [event('c')], dlq: [], checkpoint: initialCheckpoint('s', 3, 'x'), epoch: committer.epoch() });
+  await committer.close();
+  assert.deepEqual(received.flatMap((m) => m.events.map((e) => (JSON.parse(String(e.value)) as AtlasEvent).event.id)), ['c']);
+});
