@@ -14,9 +14,11 @@ import { createCommitter, type Committer } from './committer.ts';
 
 /**
  * The ingest loop: restore checkpoints, discover streams, and poll each stream on its own
- * schedule. One window per stream is in flight at a time; its events, dead letters, coverage
- * record and new checkpoint are committed to Kafka in one transaction, and only then does the
- * in-memory cursor move. A failed window is retried after backoff, never skipped. When
+ * schedule. One window per stream is fetched at a time, the next one while the previous
+ * commits; a window's events, dead letters, coverage record and new checkpoint are committed
+ * to Kafka in one transaction, and only then is its checkpoint the committed one. A failed
+ * window is retried after backoff, never skipped; a failed commit makes the loop re-read the
+ * checkpoints from the log before anything else starts. When
  * `signal` aborts, no new window starts, in-flight windows are abandoned uncommitted, and
  * what is already queued for commit is committed.
  */
