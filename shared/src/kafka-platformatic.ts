@@ -149,6 +149,8 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
     return false;
   };
 
+  /** Deferred settlements per partition: a chain of pending commits and a generation a failed one bumps. */
+  const chains = new Map<string, { tail: Promise<void>; generation: number }>();
   /** Offsets processed but not yet committed (a commit refused during a rebalance is retried). */
   const pending = new Map<string, { topic: string; partition: number; offset: bigint; leaderEpoch: number }>();
 
@@ -180,15 +182,43 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
       headers: headersOf(m.headers),
       timestampMs: Number(m.timestamp),
     }));
+    const key = keyOf(first.topic, first.partition);
+    const commitTo = { topic: last.topic, partition: last.partition, offset: last.offset + 1n, leaderEpoch: last.leaderEpoch };
+    const markPending = (): void => {
+      if ((pending.get(key)?.offset ?? -1n) < commitTo.offset) pending.set(key, commitTo);
+    };
     try {
-      await eachBatch({ topic: first.topic, partition: first.partition, messages }, { heartbeat: async () => undefined, isRunning: () => running });
-      const key = keyOf(last.topic, last.partition);
+      const outcome = await eachBatch({ topic: first.topic, partition: first.partition, messages }, { heartbeat: async () => undefined, isRunning: () => running });
       processed.set(key, last.offset + 1n);
-      pending.set(key, { topic: last.topic, partition: last.partition, offset: last.offset + 1n, leaderEpoch: last.leaderEpoch });
-      await flushCommits([key]);
+      if (outcome === undefined) {
+        markPending();
+        await flushCommits([key]);
+        return;
+      }
+      // Deferred: keep fetching; commit in batch order once this batch settles.
+      const chain = chains.get(key) ?? { tail: Promise.resolve(), generation: 0 };
+      const generation = chain.generation;
+      chain.tail = chain.tail.then(async () => {
+        try {
+          await outcome.settled;
+        } catch {
+          if (chain.generation === generation) {
+            // Nothing from this batch on commits; the partition is read again from its first offset.
+            chain.generation += 1;
+            processed.set(key, first.offset);
+            rewind(key, first.offset);
+            wake?.();
+          }
+          return;
+        }
+        if (chain.generation !== generation) return;
+        markPending();
+        await flushCommits([key]);
+      });
+      chains.set(key, chain);
     } catch {
       // At-least-once: nothing after the batch's first offset counts as processed.
-      if (generationOf(first) === consumer.generationId) rewind(keyOf(first.topic, first.partition), first.offset);
+      if (generationOf(first) === consumer.generationId) rewind(key, first.offset);
       await sleep(500);
     }
   };
@@ -227,6 +257,7 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
   };
 
   return {
+    honoursDeferredSettlement: true,
     async subscribe(list, beginning) {
       topics = [...list];
       fromBeginning = beginning;
@@ -271,6 +302,12 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
       running = false;
       wake?.();
       await loop;
+      // Let deferred settlements commit while still a group member, then leave.
+      let tails: Promise<void>[] = [];
+      do {
+        tails = [...chains.values()].map((c) => c.tail);
+        await Promise.all(tails);
+      } while ([...chains.values()].some((c, i) => c.tail !== tails[i]));
       await flushCommits();
       if (stream) await stream.close().catch(() => undefined);
       await consumer.close(true);

@@ -173,3 +173,48 @@ for (const [name, client] of Object.entries(clients)) {
     }
   });
 }
+
+for (const [name, client] of Object.entries(clients)) {
+  test(`${name}: deferred settlement: a rejected batch is read again, every message settles and the lag reaches 0`, { timeout: 180_000 }, async () => {
+    const topic = `it-kc-deferred-${name}-${uniqueSuffix()}`;
+    const groupId = `it-kc-group-${uniqueSuffix()}`;
+    const admin = await client.createAdmin(kafka);
+    await admin.createTopics([{ topic, partitions: 6 }]);
+    const producer = await client.createProducer(kafka);
+    const consumer = await client.createConsumer(kafka, groupId, { maxBytesPerPartition: 16_384 });
+    assert.equal(consumer.honoursDeferredSettlement, true);
+    try {
+      const all = messages();
+      for (let i = 0; i < total; i += 1_000) await producer.send(topic, all.slice(i, i + 1_000));
+      const settledSeqs = new Map<number, number>();
+      let rejected = 0;
+      await consumer.subscribe([topic], true);
+      await consumer.run({
+        eachBatch: async ({ partition, messages: batch }) => {
+          const seqs = batch.map((m) => (JSON.parse(String(m.value)) as { seq: number }).seq);
+          // The first batch of partition 1 fails once, after later batches were already handed off.
+          const fail = partition === 1 && rejected === 0;
+          if (fail) rejected += 1;
+          const settled = new Promise<void>((resolve, reject) =>
+            setTimeout(() => {
+              if (fail) return reject(new Error('bulk write failed'));
+              for (const s of seqs) settledSeqs.set(s, (settledSeqs.get(s) ?? 0) + 1);
+              resolve();
+            }, 50),
+          );
+          settled.catch(() => undefined);
+          return { settled };
+        },
+      });
+      await waitFor(async () => (settledSeqs.size === total ? true : undefined), 120_000, `${total} distinct messages settled`);
+      await waitFor(async () => ((await admin.lag(groupId, topic)) === 0 ? true : undefined), 60_000, 'group lag 0 once every batch settled');
+      assert.equal(rejected, 1);
+      assert.equal(settledSeqs.size, total, 'every message settled at least once after the rejection');
+    } finally {
+      await consumer.close();
+      await producer.close();
+      await admin.deleteTopics([topic]);
+      await admin.close();
+    }
+  });
+}
