@@ -1,0 +1,337 @@
+import type { z } from 'zod';
+import type { Result } from '../result.ts';
+
+/**
+ * Compiles a zod 4 schema, once, into a plain function with the same accept/reject decision as
+ * `schema.safeParse` and, for `compileParser`, the same output (unknown keys stripped, keys in
+ * schema order, defaults filled in). Covers the constructs our schemas use; anything else (pipe,
+ * transform, coerce, overwrite checks, records, tuples, discriminated unions, …) makes compiling
+ * throw with the zod type name, so nobody silently gets a weaker check. Equivalence with zod is
+ * tested property-based in shared/test/compile-validator.test.ts.
+ */
+
+/** What a compiled validator returns: accepted, or the first issue as `path: message`. */
+export type Validation = { ok: true } | { ok: false; reason: string };
+
+type AnySchema = z.core.$ZodType;
+type Def = { type: string } & Record<string, unknown>;
+type Check = { _zod: { def: { check: string } & Record<string, unknown>; check: (payload: { value: unknown; issues: unknown[] }) => unknown } };
+/** A compiled node: the parsed value, or FAIL after recording the issue. */
+type Node = (value: unknown) => unknown;
+
+const FAIL: unique symbol = Symbol('fail');
+
+/** Thrown at compile time for a construct the compiler does not cover. */
+export class UnsupportedSchemaError extends Error {
+  override name = 'UnsupportedSchemaError';
+}
+
+type Issue = { path: (string | number)[]; message: string };
+
+function defOf(schema: AnySchema): Def {
+  return schema._zod.def as unknown as Def;
+}
+
+/** The message a check was declared with (`.regex(re, 'msg')`), if any. */
+function declaredMessage(def: Record<string, unknown>): string | undefined {
+  const error = def['error'];
+  if (typeof error !== 'function') return undefined;
+  try {
+    const out: unknown = (error as (issue: unknown) => unknown)({});
+    if (typeof out === 'string') return out;
+    if (typeof out === 'object' && out !== null && typeof (out as { message?: unknown }).message === 'string') return (out as { message: string }).message;
+  } catch {
+    // A message function that needs a real issue: fall back to ours.
+  }
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return typeof value;
+}
+
+class Compiler {
+  readonly issue: Issue = { path: [], message: '' };
+  readonly build: boolean;
+  private readonly lazies = new Map<AnySchema, Node>();
+
+  constructor(build: boolean) {
+    this.build = build;
+  }
+
+  private fail(message: string): typeof FAIL {
+    this.issue.path = [];
+    this.issue.message = message;
+    return FAIL;
+  }
+
+  compile(schema: AnySchema): Node {
+    const def = defOf(schema);
+    const base = this.compileType(schema, def);
+    const checks = this.compileChecks(schema, def);
+    if (checks.length === 0) return base;
+    return (value) => {
+      const out = base(value);
+      if (out === FAIL) return FAIL;
+      for (const check of checks) {
+        const message = check(out);
+        if (message !== undefined) return this.fail(message);
+      }
+      return out;
+    };
+  }
+
+  private compileType(schema: AnySchema, def: Def): Node {
+    if (def['coerce'] === true) throw new UnsupportedSchemaError(`compile-validator: coerced ${def.type} is not supported`);
+    switch (def.type) {
+      case 'string':
+        return (v) => (typeof v === 'string' ? v : this.fail(`expected string, received ${describe(v)}`));
+      case 'number':
+        return (v) => (typeof v === 'number' && Number.isFinite(v) ? v : this.fail(`expected number, received ${describe(v)}`));
+      case 'boolean':
+        return (v) => (typeof v === 'boolean' ? v : this.fail(`expected boolean, received ${describe(v)}`));
+      case 'literal':
+      case 'enum': {
+        const values = schema._zod.values;
+        if (values === undefined) throw new UnsupportedSchemaError(`compile-validator: ${def.type} without values`);
+        const allowed = new Set<unknown>(values);
+        const list = [...allowed].map((x) => JSON.stringify(x)).join(' | ');
+        return (v) => (allowed.has(v) ? v : this.fail(`expected one of ${list}`));
+      }
+      case 'optional': {
+        const inner = this.compile(def['innerType'] as AnySchema);
+        // zod lets a defaulted inner schema fill in for undefined
+        if ((def['innerType'] as AnySchema)._zod.optin === 'defaulted') return inner;
+        return (v) => (v === undefined ? undefined : inner(v));
+      }
+      case 'nullable': {
+        const inner = this.compile(def['innerType'] as AnySchema);
+        return (v) => (v === null ? null : inner(v));
+      }
+      case 'default': {
+        const inner = this.compile(def['innerType'] as AnySchema);
+        return (v) => {
+          if (v === undefined) return def['defaultValue'];
+          const out = inner(v);
+          return out === undefined ? def['defaultValue'] : out;
+        };
+      }
+      case 'array':
+        return this.compileArray(def['element'] as AnySchema);
+      case 'object':
+        return this.compileObject(def);
+      case 'union':
+        return this.compileUnion(def);
+      case 'custom': {
+        const fn = def['fn'] as (value: unknown) => unknown;
+        const message = declaredMessage(def) ?? 'failed custom check';
+        return (v) => {
+          const r = fn(v);
+          if (r instanceof Promise) throw new UnsupportedSchemaError('compile-validator: async custom check');
+          return r ? v : this.fail(message);
+        };
+      }
+      case 'lazy':
+        return this.compileLazy(schema, def);
+      default:
+        throw new UnsupportedSchemaError(`compile-validator: zod type '${def.type}' is not supported`);
+    }
+  }
+
+  private compileLazy(schema: AnySchema, def: Def): Node {
+    const known = this.lazies.get(schema);
+    if (known !== undefined) return known;
+    // Registered before compiling the target, so a recursive schema refers back to this node.
+    const holder: { target?: Node } = {};
+    const node: Node = (v) => (holder.target as Node)(v);
+    this.lazies.set(schema, node);
+    holder.target = this.compile((def['getter'] as () => AnySchema)());
+    return node;
+  }
+
+  private compileArray(elementSchema: AnySchema): Node {
+    const element = this.compile(elementSchema);
+    const build = this.build;
+    return (v) => {
+      if (!Array.isArray(v)) return this.fail(`expected array, received ${describe(v)}`);
+      const out: unknown[] | undefined = build ? new Array<unknown>(v.length) : undefined;
+      for (let i = 0; i < v.length; i++) {
+        const item = element(v[i]);
+        if (item === FAIL) {
+          this.issue.path.unshift(i);
+          return FAIL;
+        }
+        if (out !== undefined) out[i] = item;
+      }
+      return out ?? v;
+    };
+  }
+
+  private compileObject(def: Def): Node {
+    const shape = def['shape'] as Record<string, AnySchema>;
+    // Mirrors zod's handlePropertyResult: how absence is treated follows the field's optin/optout.
+    const fields = Object.keys(shape)
+      .filter((key) => key !== '__proto__')
+      .map((key) => {
+        const schema = shape[key] as AnySchema;
+        const optin = schema._zod.optin;
+        const optionalOut = schema._zod.optout === 'optional';
+        return {
+          key,
+          node: this.compile(schema),
+          required: optin === undefined,
+          // optional in and out: an absent key's issues are ignored; `optional` contributes nothing when absent
+          optional: optin !== undefined && optionalOut,
+          skipAbsent: optin === 'optional' && optionalOut,
+          // an undefined result is kept for a present key, or for a defaulted one that is not optional-out
+          keepUndefined: optin === 'defaulted' && !optionalOut,
+        };
+      });
+    if (Object.getOwnPropertySymbols(shape).length > 0) throw new UnsupportedSchemaError('compile-validator: symbol keys are not supported');
+    const catchall = def['catchall'] as AnySchema | undefined;
+    const rest = catchall === undefined ? 'strip' : defOf(catchall).type === 'never' ? 'strict' : defOf(catchall).type === 'unknown' ? 'passthrough' : undefined;
+    if (rest === undefined) throw new UnsupportedSchemaError(`compile-validator: object catchall '${defOf(catchall as AnySchema).type}' is not supported`);
+    const keySet = new Set(fields.map((f) => f.key));
+    const build = this.build;
+    return (v) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return this.fail(`expected object, received ${describe(v)}`);
+      const input = v as Record<string, unknown>;
+      const out: Record<string, unknown> | undefined = build ? {} : undefined;
+      for (const field of fields) {
+        const present = field.key in input;
+        if (!present && field.skipAbsent) continue;
+        const value = field.node(input[field.key]);
+        if (value === FAIL) {
+          if (!present && field.optional) continue;
+          this.issue.path.unshift(field.key);
+          return FAIL;
+        }
+        if (!present && field.required) {
+          this.issue.path = [field.key];
+          this.issue.message = 'required';
+          return FAIL;
+        }
+        if (out !== undefined && (value !== undefined || present || field.keepUndefined)) out[field.key] = value;
+      }
+      if (rest === 'strict') {
+        for (const key in input) {
+          if (!keySet.has(key)) return this.fail(`unrecognized key '${key}'`);
+        }
+      } else if (rest === 'passthrough' && out !== undefined) {
+        for (const key in input) {
+          if (!keySet.has(key) && key !== '__proto__') out[key] = input[key];
+        }
+      }
+      return out ?? v;
+    };
+  }
+
+  private compileUnion(def: Def): Node {
+    if (def['discriminator'] !== undefined) throw new UnsupportedSchemaError("compile-validator: zod type 'discriminated union' is not supported");
+    if (def['inclusive'] === false) throw new UnsupportedSchemaError("compile-validator: zod type 'xor' is not supported");
+    const options = (def['options'] as AnySchema[]).map((o) => this.compile(o));
+    return (v) => {
+      for (const option of options) {
+        const out = option(v);
+        if (out !== FAIL) return out;
+      }
+      return this.fail('matches no option of the union');
+    };
+  }
+
+  /** The checks of a schema as functions returning a message on failure. */
+  private compileChecks(schema: AnySchema, def: Def): ((value: unknown) => string | undefined)[] {
+    const all = [...((def['checks'] as Check[] | undefined) ?? [])];
+    // A schema that is itself a check (z.int(), z.email(), …) runs first, as in zod; custom runs its fn as its type.
+    if (schema._zod.traits.has('$ZodCheck') && def.type !== 'custom') all.unshift(schema as unknown as Check);
+    return all.map((check) => this.compileCheck(check));
+  }
+
+  private compileCheck(check: Check): (value: unknown) => string | undefined {
+    const def = check._zod.def;
+    const declared = declaredMessage(def);
+    switch (def.check) {
+      case 'min_length': {
+        const min = def['minimum'] as number;
+        const message = declared ?? `too short (min ${min})`;
+        return (v) => ((v as { length: number }).length >= min ? undefined : message);
+      }
+      case 'max_length': {
+        const max = def['maximum'] as number;
+        const message = declared ?? `too long (max ${max})`;
+        return (v) => ((v as { length: number }).length <= max ? undefined : message);
+      }
+      case 'greater_than': {
+        const min = def['value'] as number;
+        const inclusive = def['inclusive'] === true;
+        const message = declared ?? `must be ${inclusive ? '>=' : '>'} ${min}`;
+        return (v) => ((inclusive ? (v as number) >= min : (v as number) > min) ? undefined : message);
+      }
+      case 'less_than': {
+        const max = def['value'] as number;
+        const inclusive = def['inclusive'] === true;
+        const message = declared ?? `must be ${inclusive ? '<=' : '<'} ${max}`;
+        return (v) => ((inclusive ? (v as number) <= max : (v as number) < max) ? undefined : message);
+      }
+      case 'string_format':
+        if (def['format'] === 'regex') {
+          const pattern = def['pattern'] as RegExp;
+          const message = declared ?? `must match ${String(pattern)}`;
+          return (v) => {
+            pattern.lastIndex = 0;
+            return pattern.test(v as string) ? undefined : message;
+          };
+        }
+        return this.delegate(check, declared ?? `invalid ${String(def['format'])}`);
+      case 'number_format':
+        if (def['format'] === 'safeint') {
+          const message = declared ?? 'expected an integer';
+          return (v) => (Number.isSafeInteger(v) ? undefined : message);
+        }
+        return this.delegate(check, declared ?? `invalid ${String(def['format'])}`);
+      case 'length_equals':
+      case 'multiple_of':
+      case 'starts_with':
+      case 'ends_with':
+      case 'includes':
+      case 'custom':
+        return this.delegate(check, declared ?? `failed ${def.check} check`);
+      default:
+        throw new UnsupportedSchemaError(`compile-validator: zod check '${def.check}' is not supported`);
+    }
+  }
+
+  /** Runs zod's own implementation of a check that only inspects the value (same verdict by construction). */
+  private delegate(check: Check, message: string): (value: unknown) => string | undefined {
+    return (value) => {
+      const payload = { value, issues: [] as unknown[] };
+      const r = check._zod.check(payload);
+      if (r instanceof Promise) throw new UnsupportedSchemaError('compile-validator: async check');
+      return payload.issues.length === 0 ? undefined : message;
+    };
+  }
+}
+
+function reasonOf(issue: Issue): string {
+  return `${issue.path.length === 0 ? '(root)' : issue.path.join('.')}: ${issue.message}`;
+}
+
+/** Compiles `schema` into a yes/no validator with the same verdict as `schema.safeParse`. Throws UnsupportedSchemaError for constructs it does not cover. */
+export function compileValidator(schema: AnySchema): (value: unknown) => Validation {
+  const compiler = new Compiler(false);
+  const root = compiler.compile(schema);
+  return (value) => (root(value) === FAIL ? { ok: false, reason: reasonOf(compiler.issue) } : { ok: true });
+}
+
+/** Compiles `schema` into a parser returning what `schema.safeParse` would (stripped, schema-ordered copy) as a Result. Throws UnsupportedSchemaError for constructs it does not cover. */
+export function compileParser<S extends AnySchema>(schema: S): (value: unknown) => Result<z.core.output<S>> {
+  const compiler = new Compiler(true);
+  const root = compiler.compile(schema);
+  return (value) => {
+    const out = root(value);
+    return out === FAIL ? { ok: false, reason: reasonOf(compiler.issue) } : { ok: true, value: out as z.core.output<S> };
+  };
+}
