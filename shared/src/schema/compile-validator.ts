@@ -195,38 +195,43 @@ class Compiler {
     const rest = catchall === undefined ? 'strip' : defOf(catchall).type === 'never' ? 'strict' : defOf(catchall).type === 'unknown' ? 'passthrough' : undefined;
     if (rest === undefined) throw new UnsupportedSchemaError(`compile-validator: object catchall '${defOf(catchall as AnySchema).type}' is not supported`);
     const keySet = new Set(fields.map((f) => f.key));
-    const build = this.build;
-    return (v) => {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return this.fail(`expected object, received ${describe(v)}`);
-      const input = v as Record<string, unknown>;
-      const out: Record<string, unknown> | undefined = build ? {} : undefined;
-      for (const field of fields) {
-        const present = field.key in input;
-        if (!present && field.skipAbsent) continue;
-        const value = field.node(input[field.key]);
-        if (value === FAIL) {
-          if (!present && field.optional) continue;
-          this.issue.path.unshift(field.key);
-          return FAIL;
-        }
-        if (!present && field.required) {
-          this.issue.path = [field.key];
-          this.issue.message = 'required';
-          return FAIL;
-        }
-        if (out !== undefined && (value !== undefined || present || field.keepUndefined)) out[field.key] = value;
-      }
-      if (rest === 'strict') {
-        for (const key in input) {
-          if (!keySet.has(key)) return this.fail(`unrecognized key '${key}'`);
-        }
-      } else if (rest === 'passthrough' && out !== undefined) {
-        for (const key in input) {
-          if (!keySet.has(key) && key !== '__proto__') out[key] = input[key];
-        }
-      }
-      return out ?? v;
-    };
+    // Generated once per object schema: literal property names give V8 one inline cache per
+    // field, where a loop over the keys would go megamorphic.
+    const lines: string[] = [
+      "if (typeof v !== 'object' || v === null || Array.isArray(v)) return notObject(v);",
+      this.build ? 'const out = {};' : '',
+      'let x;',
+    ];
+    fields.forEach((field, i) => {
+      const k = JSON.stringify(field.key);
+      const read = `x = n[${i}](v[${k}]);`;
+      const failed = field.optional ? `if (x === FAIL) { if (${k} in v) return failAt(${k}); }` : `if (x === FAIL) return failAt(${k});`;
+      const store = !this.build ? '' : field.required ? `out[${k}] = x;` : field.keepUndefined ? `out[${k}] = x;` : `if (x !== undefined || ${k} in v) out[${k}] = x;`;
+      if (field.skipAbsent) lines.push(`if (${k} in v) { ${read} if (x === FAIL) return failAt(${k}); ${store} }`);
+      else if (field.required) lines.push(`${read} if (x === FAIL) return failAt(${k}); if (!(${k} in v)) return absent(${k}); ${store}`);
+      else lines.push(`${read} ${failed} else { ${store} }`);
+    });
+    if (rest === 'strict') lines.push("for (const key in v) if (!keySet.has(key)) return unknownKey(key);");
+    else if (rest === 'passthrough' && this.build) lines.push("for (const key in v) if (!keySet.has(key) && key !== '__proto__') out[key] = v[key];");
+    lines.push(this.build ? 'return out;' : 'return v;');
+    const factory = new Function('n', 'FAIL', 'keySet', 'notObject', 'failAt', 'absent', 'unknownKey', `return function compiledObject(v) {\n${lines.join('\n')}\n};`) as (...args: unknown[]) => Node;
+    const issue = this.issue;
+    return factory(
+      fields.map((f) => f.node),
+      FAIL,
+      keySet,
+      (v: unknown) => this.fail(`expected object, received ${describe(v)}`),
+      (key: string) => {
+        issue.path.unshift(key);
+        return FAIL;
+      },
+      (key: string) => {
+        issue.path = [key];
+        issue.message = 'required';
+        return FAIL;
+      },
+      (key: string) => this.fail(`unrecognized key '${key}'`),
+    );
   }
 
   private compileUnion(def: Def): Node {
