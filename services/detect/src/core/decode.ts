@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fail, ok, type Result } from '@atlas-audit/shared/result';
-import { atlasEventSchema, SCHEMA_VERSION, type AtlasEvent } from '@atlas-audit/shared/schema/event';
+import { SCHEMA_VERSION, type AtlasEvent } from '@atlas-audit/shared/schema/event';
+import { parseAtlasEvent } from '@atlas-audit/shared/schema/event-validator';
 import type { DlqRecord } from '@atlas-audit/shared/schema/dlq';
 
 /**
@@ -15,12 +16,9 @@ export function decodeEvent(value: Uint8Array | null): Result<AtlasEvent> {
   } catch (err) {
     return fail(`invalid JSON: ${err instanceof Error ? err.message : 'parse error'}`);
   }
-  const checked = atlasEventSchema.safeParse(parsed);
-  if (!checked.success) {
-    const first = checked.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
-    return fail(`not a valid event: ${first.join('; ')}`);
-  }
-  return ok(checked.data);
+  // The compiled schema: atlasEventSchema.safeParse's verdict and output (shared/src/schema/compile-validator.ts).
+  const checked = parseAtlasEvent(parsed);
+  return checked.ok ? ok(checked.value) : fail(`not a valid event: ${checked.reason}`);
 }
 
 /** The dead-letter record for an undecodable event record; its id is deterministic over (topic, partition, offset). */
