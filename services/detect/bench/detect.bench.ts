@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
 import { atlasEventSchema } from '@atlas-audit/shared/schema/event';
+import { decodeEvent } from '../src/core/decode.ts';
 import { compileConfig } from '../src/core/config/compile.ts';
 import { defaultRulesConfig } from '../src/core/config/load.ts';
 import { createEngine } from '../src/core/engine.ts';
@@ -136,6 +137,17 @@ const validated = timeIt(() => {
   return n;
 });
 
+// The consumer's own path: decodeEvent (JSON.parse + the compiled schema) over the record bytes.
+const zodBytes = zodBatch.map((l) => Buffer.from(l));
+const decoded = timeIt(() => {
+  let n = 0;
+  for (const b of zodBytes) {
+    const result = decodeEvent(b);
+    if (result.ok) n += engine.evaluate(result.value).length;
+  }
+  return n;
+});
+
 const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 const engineRate = median(engineOnly);
 const baseRate = median(base);
@@ -144,4 +156,5 @@ console.log(`baseline  JSON.parse only                       : ${fmt(baseRate)} 
 console.log(`measured  JSON.parse + evaluate (17 rules)      : ${fmt(median(both))} events/s/core (best ${fmt(best(both))}), ${(median(both) / baseRate * 100).toFixed(1)}% of the baseline`);
 console.log(`engine    evaluate alone (difference of the two): ${fmt(engineRate)} events/s/core (best ${fmt(best(engineOnly))}), ${(engineRate / baseRate).toFixed(2)}× the JSON.parse rate`);
 console.log(`pipeline  JSON.parse + zod + evaluate           : ${fmt(zodBatch.length / (validated.ms / 1000))} events/s/core`);
+console.log(`consumer  decodeEvent (compiled) + evaluate     : ${fmt(zodBytes.length / (decoded.ms / 1000))} events/s/core`);
 console.log(`goal ${fmt(GOAL_PER_CORE)} events/s/core through the engine: ${engineRate >= GOAL_PER_CORE ? 'MET' : 'NOT MET'} at the median (${(engineRate / GOAL_PER_CORE).toFixed(2)}× goal); load average ${os.loadavg()[0]?.toFixed(1)} on ${os.availableParallelism()} cores`);
