@@ -10,7 +10,8 @@ import { diffSnapshots } from '@atlas-audit/shared/core/normalise/posture-diff';
 import type { PostureSnapshot } from '@atlas-audit/shared/core/normalise/posture-resources';
 import { compileParser, compileValidator, UnsupportedSchemaError } from '@atlas-audit/shared/schema/compile-validator';
 import { atlasEventSchema, eventCategories, eventDatasets, eventKinds, eventTypes, postureKinds } from '@atlas-audit/shared/schema/event';
-import { parseAtlasEvent, validateAtlasEvent } from '@atlas-audit/shared/schema/event-validator';
+import { parseAlert, parseAtlasEvent, validateAlert, validateAtlasEvent } from '@atlas-audit/shared/schema/event-validator';
+import { alertSchema, type Alert } from '@atlas-audit/shared/schema/alert';
 import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
 import type { Result } from '@atlas-audit/shared/result';
 import { CONTEXT, readFixture, readJsonFixture } from './helpers.ts';
@@ -39,8 +40,8 @@ function fixtureEvents(): AtlasEvent[] {
 
 const corpus = fixtureEvents();
 
-/** Every path (as keys) to a value in the corpus, so mutations also reach fields a given event lacks. */
-function allPaths(): string[][] {
+/** Every path (as keys) to a value in the documents, so mutations also reach fields a given document lacks. */
+function allPaths(documents: readonly unknown[]): string[][] {
   const seen = new Map<string, string[]>();
   const walk = (value: unknown, path: string[]): void => {
     if (path.length > 0) seen.set(path.join('\u0000'), path);
@@ -49,11 +50,9 @@ function allPaths(): string[][] {
     }
     if (Array.isArray(value) && value.length > 0) walk(value[0], [...path, '0']);
   };
-  for (const event of corpus) walk(event, []);
+  for (const document of documents) walk(document, []);
   return [...seen.values()];
 }
-
-const paths = allPaths();
 
 class NotPlain {
   a = 1;
@@ -77,15 +76,18 @@ const awkward = fc.oneof(
 
 type Mutation = { path: string[]; op: 'set'; value: unknown } | { path: string[]; op: 'delete' } | { path: string[]; op: 'extra'; key: string; value: unknown };
 
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ path: fc.constantFrom(...paths), op: fc.constant('set' as const), value: awkward }),
-  fc.record({ path: fc.constantFrom(...paths), op: fc.constant('delete' as const) }),
-  fc.record({ path: fc.constantFrom([], ...paths), op: fc.constant('extra' as const), key: fc.constantFrom('extra', '__proto__', 'toString', 'constructor', 'ip', 'kind'), value: awkward }),
-);
+/** Mutations at the given paths: set an awkward value, delete, or add an extra key. */
+const mutationsAt = (paths: string[][]): fc.Arbitrary<Mutation> =>
+  fc.oneof(
+    fc.record({ path: fc.constantFrom(...paths), op: fc.constant('set' as const), value: awkward }),
+    fc.record({ path: fc.constantFrom(...paths), op: fc.constant('delete' as const) }),
+    fc.record({ path: fc.constantFrom([], ...paths), op: fc.constant('extra' as const), key: fc.constantFrom('extra', '__proto__', 'toString', 'constructor', 'ip', 'kind'), value: awkward }),
+  );
+const mutation = mutationsAt(allPaths(corpus));
 
 /** Applies a mutation to a clone, creating intermediate objects where the path runs past the event. */
-function mutate(event: AtlasEvent, mutations: Mutation[]): unknown {
-  const root = structuredClone(event) as unknown as Record<string, unknown>;
+function mutate(document: object, mutations: Mutation[]): unknown {
+  const root = structuredClone(document) as Record<string, unknown>;
   for (const m of mutations) {
     let node: Record<string, unknown> = root;
     const last = m.op === 'extra' ? undefined : m.path[m.path.length - 1];
@@ -160,6 +162,69 @@ test('a rejected event names the first issue by path', () => {
   delete missing.related;
   assert.deepEqual(validateAtlasEvent(missing), { ok: false, reason: 'related: expected object, received undefined' });
   assert.deepEqual(validateAtlasEvent(42), { ok: false, reason: '(root): expected object, received number' });
+});
+
+const alerts: Alert[] = [
+  {
+    schema_version: '1',
+    '@timestamp': '2025-03-04T14:07:12.345Z',
+    event: { id: 'ab'.repeat(16), kind: 'alert', category: ['authentication'], type: ['start'], action: 'new-ip', dataset: 'atlas.alert', module: 'mongodb_atlas', severity: 3, risk_score: 73 },
+    rule: { id: 'new-ip', name: 'Login from a new network', description: 'first login from this /24', version: '1', category: 'access' },
+    threat: {
+      framework: 'MITRE ATT&CK',
+      tactic: { id: 'TA0001', name: 'Initial Access', reference: 'https://attack.mitre.org/tactics/TA0001/' },
+      technique: { id: 'T1078', name: 'Valid Accounts' },
+      subtechnique: { id: 'T1078.004', name: 'Cloud Accounts', reference: 'https://attack.mitre.org/techniques/T1078/004/' },
+    },
+    severity: 'high',
+    risk_score: 73,
+    message: 'app_1@admin logged in from 198.51.100.0/24 for the first time',
+    user: { name: 'app_1', domain: 'admin', roles: ['readWrite@sales'], target: { name: 'x', roles: [] } },
+    source: { ip: '198.51.100.7', prefix: '198.51.100.0/24' },
+    host: { name: 'atlas-q7x2kd-shard-00-01.x7rgm.mongodb.net' },
+    service: { name: 'Cluster0' },
+    cloud: { provider: 'mongodb_atlas', account: { id: 'org' }, project: { id: '65f0c0ffee0ddba11ab1e5e1' } },
+    related: { ip: ['198.51.100.7'], user: ['app_1'] },
+    kibana: { alert: { rule: { rule_id: 'new-ip', name: 'Login from a new network' }, severity: 'high', risk_score: 73, reason: 'new /24', original_time: '2025-03-04T14:07:12.345Z' } },
+    atlas: { alert: { subject: 'p/app_1@admin/198.51.100.0/24', window: { start: '2025-03-04T14:00:00.000Z', end: '2025-03-04T15:00:00.000Z' }, explanation: 'first seen', evidence_event_ids: ['e1'], evidence: { known: ['10.0.0.0/24'], count: 1 } } },
+  },
+  {
+    schema_version: '1',
+    '@timestamp': '2025-03-04T14:07:12.345Z',
+    event: { id: 'cd'.repeat(32), kind: 'alert', category: ['iam'], type: ['change'], action: 'role-grant', dataset: 'atlas.alert', module: 'mongodb_atlas', severity: 1, risk_score: 21 },
+    rule: { id: 'r', name: 'n', description: 'd', version: '2' },
+    threat: { framework: 'MITRE ATT&CK', tactic: { id: 'TA0004', name: 'Privilege Escalation' }, technique: { id: 'T1098', name: 'Account Manipulation' } },
+    severity: 'low',
+    risk_score: 21,
+    message: 'm',
+    cloud: { provider: 'mongodb_atlas' },
+    related: { ip: [], user: [] },
+    atlas: { alert: { subject: 's', window: { start: '2025-03-04T14:00:00.000Z', end: '2025-03-04T14:00:00.001Z' }, explanation: 'e', evidence_event_ids: ['a', 'b'], evidence: {} } },
+  },
+];
+
+test('the compiled alert validator and parser agree with zod on 3,000 mutated alerts', () => {
+  for (const alert of alerts) assert.equal(alertSchema.safeParse(alert).success, true);
+  const alertMutation = mutationsAt([...allPaths(alerts), ['threat', 'tactic', 'reference'], ['threat', 'technique', 'reference']]);
+  const urls = fc.constantFrom('https://attack.mitre.org/x', 'http://a', 'mailto:x@y', 'not a url', 'https://', '//x', 'ftp://h/p');
+  const urlMutation = fc.tuple(fc.constantFrom('tactic', 'technique'), urls).map(([at, value]): Mutation => ({ path: ['threat', at, 'reference'], op: 'set', value }));
+  let accepted = 0;
+  fc.assert(
+    fc.property(fc.constantFrom(...alerts), fc.array(fc.oneof(alertMutation, urlMutation), { minLength: 1, maxLength: 3 }), (alert, mutations) => {
+      const candidate = mutate(alert, mutations);
+      const expected = alertSchema.safeParse(candidate);
+      assert.equal(validateAlert(candidate).ok, expected.success);
+      const parsed = parseAlert(candidate);
+      assert.equal(parsed.ok, expected.success);
+      if (expected.success && parsed.ok) {
+        accepted += 1;
+        assert.deepStrictEqual(parsed.value, expected.data);
+        assert.equal(JSON.stringify(parsed.value), JSON.stringify(expected.data));
+      }
+    }),
+    { numRuns: 3000 },
+  );
+  assert.ok(accepted > 300 && accepted < 2700, `accepted ${accepted}`);
 });
 
 const toy = z.object({
