@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Result } from '../result.ts';
+import { inlineLeafExpression, type InlineConstants } from './compile-inline.ts';
 
 /**
  * Compiles a zod 4 schema, once, into a plain function with the same accept/reject decision as
@@ -202,22 +203,36 @@ class Compiler {
       this.build ? 'const out = {};' : '',
       'let x;',
     ];
+    const constants: InlineConstants = [];
     fields.forEach((field, i) => {
       const k = JSON.stringify(field.key);
-      const read = `x = n[${i}](v[${k}]);`;
-      const failed = field.optional ? `if (x === FAIL) { if (${k} in v) return failAt(${k}); }` : `if (x === FAIL) return failAt(${k});`;
-      const store = !this.build ? '' : field.required ? `out[${k}] = x;` : field.keepUndefined ? `out[${k}] = x;` : `if (x !== undefined || ${k} in v) out[${k}] = x;`;
-      if (field.skipAbsent) lines.push(`if (${k} in v) { ${read} if (x === FAIL) return failAt(${k}); ${store} }`);
-      else if (field.required) lines.push(`${read} if (x === FAIL) return failAt(${k}); if (!(${k} in v)) return absent(${k}); ${store}`);
-      else lines.push(`${read} ${failed} else { ${store} }`);
+      const schema = shape[field.key] as AnySchema;
+      const store = (y: string): string => (this.build ? `out[${k}] = ${y};` : '');
+      // Leaves (and arrays of leaves) are checked inline; on failure the closure runs to name the issue.
+      const inlineRequired = field.required ? this.inlineField(schema, i, k, constants) : undefined;
+      const optionalInner = field.skipAbsent && defOf(schema).type === 'optional' ? (defOf(schema)['innerType'] as AnySchema) : undefined;
+      const inlineOptional = optionalInner === undefined ? undefined : this.inlineField(optionalInner, i, k, constants);
+      if (inlineRequired !== undefined) {
+        lines.push(`{ x = v[${k}]; ${inlineRequired.check} ${store(inlineRequired.output)} }`);
+      } else if (inlineOptional !== undefined) {
+        lines.push(`if (${k} in v) { x = v[${k}]; if (x !== undefined) { ${inlineOptional.check} ${store(inlineOptional.output)} } else { ${store('undefined')} } }`);
+      } else {
+        const read = `x = n[${i}](v[${k}]);`;
+        const failed = field.optional ? `if (x === FAIL) { if (${k} in v) return failAt(${k}); }` : `if (x === FAIL) return failAt(${k});`;
+        const keep = field.required || field.keepUndefined ? store('x') : this.build ? `if (x !== undefined || ${k} in v) out[${k}] = x;` : '';
+        if (field.skipAbsent) lines.push(`if (${k} in v) { ${read} if (x === FAIL) return failAt(${k}); ${keep} }`);
+        else if (field.required) lines.push(`${read} if (x === FAIL) return failAt(${k}); if (!(${k} in v)) return absent(${k}); ${keep}`);
+        else lines.push(`${read} ${failed} else { ${keep} }`);
+      }
     });
     if (rest === 'strict') lines.push("for (const key in v) if (!keySet.has(key)) return unknownKey(key);");
     else if (rest === 'passthrough' && this.build) lines.push("for (const key in v) if (!keySet.has(key) && key !== '__proto__') out[key] = v[key];");
     lines.push(this.build ? 'return out;' : 'return v;');
-    const factory = new Function('n', 'FAIL', 'keySet', 'notObject', 'failAt', 'absent', 'unknownKey', `return function compiledObject(v) {\n${lines.join('\n')}\n};`) as (...args: unknown[]) => Node;
+    const factory = new Function('n', 'FAIL', 'keySet', 'notObject', 'failAt', 'absent', 'unknownKey', 'leafFail', 'C', `return function compiledObject(v) {\n${lines.join('\n')}\n};`) as (...args: unknown[]) => Node;
     const issue = this.issue;
+    const nodes = fields.map((f) => f.node);
     return factory(
-      fields.map((f) => f.node),
+      nodes,
       FAIL,
       keySet,
       (v: unknown) => this.fail(`expected object, received ${describe(v)}`),
@@ -231,7 +246,35 @@ class Compiler {
         return FAIL;
       },
       (key: string) => this.fail(`unrecognized key '${key}'`),
+      (i: number, value: unknown, key: string) => {
+        if ((nodes[i] as Node)(value) !== FAIL) throw new Error(`compile-validator: inline check of '${key}' disagrees with its closure`);
+        issue.path.unshift(key);
+        return FAIL;
+      },
+      constants,
     );
+  }
+
+  /** Inline statements checking `x` for a leaf or an array of leaves (output expression alongside), or undefined. */
+  private inlineField(schema: AnySchema, i: number, k: string, constants: InlineConstants): { check: string; output: string } | undefined {
+    const leaf = inlineLeafExpression(schema, 'x', constants);
+    if (leaf !== undefined) return { check: `if (!(${leaf})) return leafFail(${i}, x, ${k});`, output: 'x' };
+    const def = defOf(schema);
+    if (def.type !== 'array' || def['coerce'] === true) return undefined;
+    const mark = constants.length;
+    const element = inlineLeafExpression(def['element'] as AnySchema, 'e', constants);
+    const sizes = ((def['checks'] as Check[] | undefined) ?? []).map((c) => c._zod.def);
+    if (element === undefined || !sizes.every((c) => c.check === 'min_length' || c.check === 'max_length')) {
+      constants.length = mark;
+      return undefined;
+    }
+    const size = sizes.map((c) => (c.check === 'min_length' ? `x.length >= ${Number(c['minimum'])}` : `x.length <= ${Number(c['maximum'])}`));
+    const fail = `return leafFail(${i}, x, ${k});`;
+    const copy = this.build ? 'a[j] = e;' : '';
+    return {
+      check: `if (!Array.isArray(x)${size.map((c) => ` || !(${c})`).join('')}) ${fail} ${this.build ? 'const a = new Array(x.length);' : ''} for (let j = 0; j < x.length; j++) { const e = x[j]; if (!(${element})) ${fail} ${copy} }`,
+      output: this.build ? 'a' : 'x',
+    };
   }
 
   private compileUnion(def: Def): Node {
