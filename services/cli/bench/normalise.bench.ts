@@ -115,7 +115,7 @@ function stages(sample: Buffer[]): Record<string, number> {
     'gunzip+split': totals.split / count,
     'decode+JSON.parse (also inside normalise)': totals.parse / count,
     'normalise (incl. decode, parse, sha256)': totals.normalise / count,
-    'validate (zod)': totals.validate / count,
+    'validate (compiled schema)': totals.validate / count,
     serialise: totals.serialise / count,
   };
 }
