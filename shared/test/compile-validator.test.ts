@@ -294,3 +294,29 @@ test('compiling an unsupported construct throws, naming it', () => {
     assert.throws(() => compileValidator(schema), (err: unknown) => err instanceof UnsupportedSchemaError && err.message.includes(name), name);
   }
 });
+
+test('refinements and zod-implemented formats give zod verdicts; an object refinement needs the parser', () => {
+  const schema = z
+    .object({ a: z.string().refine((s) => s.startsWith('x')), b: z.number().multipleOf(3).optional(), e: z.email().optional() })
+    .refine((o) => Object.keys(o).length <= 2);
+  assert.throws(() => compileValidator(schema), (err: unknown) => err instanceof UnsupportedSchemaError && /refinement on object/.test(err.message));
+  const parse = compileParser(schema);
+  let accepted = 0;
+  const value = fc.record(
+    { a: fc.constantFrom('x', 'xy', 'y', 1), b: fc.constantFrom(3, 4, -6, 0.5, undefined), e: fc.constantFrom('a@b.co', 'not-mail', ''), zz: fc.constant(1) },
+    { requiredKeys: ['a'] },
+  );
+  fc.assert(
+    fc.property(value, (candidate) => {
+      const expected = schema.safeParse(candidate);
+      const parsed = parse(candidate);
+      assert.equal(parsed.ok, expected.success);
+      if (expected.success && parsed.ok) {
+        accepted += 1;
+        assert.deepStrictEqual(parsed.value, expected.data);
+      }
+    }),
+    { numRuns: 1000 },
+  );
+  assert.ok(accepted > 20, `accepted ${accepted}`);
+});

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { Result } from '../result.ts';
+import { compileCheck, declaredMessage, type Check } from './compile-checks.ts';
+import { UnsupportedSchemaError } from './compile-errors.ts';
 import { inlineLeafExpression, type InlineConstants } from './compile-inline.ts';
 
 /**
@@ -16,35 +18,17 @@ export type Validation = { ok: true } | { ok: false; reason: string };
 
 type AnySchema = z.core.$ZodType;
 type Def = { type: string } & Record<string, unknown>;
-type Check = { _zod: { def: { check: string } & Record<string, unknown>; check: (payload: { value: unknown; issues: unknown[] }) => unknown } };
 /** A compiled node: the parsed value, or FAIL after recording the issue. */
 type Node = (value: unknown) => unknown;
 
 const FAIL: unique symbol = Symbol('fail');
 
-/** Thrown at compile time for a construct the compiler does not cover. */
-export class UnsupportedSchemaError extends Error {
-  override name = 'UnsupportedSchemaError';
-}
+export { UnsupportedSchemaError } from './compile-errors.ts';
 
 type Issue = { path: (string | number)[]; message: string };
 
 function defOf(schema: AnySchema): Def {
   return schema._zod.def as unknown as Def;
-}
-
-/** The message a check was declared with (`.regex(re, 'msg')`), if any. */
-function declaredMessage(def: Record<string, unknown>): string | undefined {
-  const error = def['error'];
-  if (typeof error !== 'function') return undefined;
-  try {
-    const out: unknown = (error as (issue: unknown) => unknown)({});
-    if (typeof out === 'string') return out;
-    if (typeof out === 'object' && out !== null && typeof (out as { message?: unknown }).message === 'string') return (out as { message: string }).message;
-  } catch {
-    // A message function that needs a real issue: fall back to ours.
-  }
-  return undefined;
 }
 
 function describe(value: unknown): string {
@@ -295,71 +279,11 @@ class Compiler {
     const all = [...((def['checks'] as Check[] | undefined) ?? [])];
     // A schema that is itself a check (z.int(), z.email(), …) runs first, as in zod; custom runs its fn as its type.
     if (schema._zod.traits.has('$ZodCheck') && def.type !== 'custom') all.unshift(schema as unknown as Check);
-    return all.map((check) => this.compileCheck(check));
-  }
-
-  private compileCheck(check: Check): (value: unknown) => string | undefined {
-    const def = check._zod.def;
-    const declared = declaredMessage(def);
-    switch (def.check) {
-      case 'min_length': {
-        const min = def['minimum'] as number;
-        const message = declared ?? `too short (min ${min})`;
-        return (v) => ((v as { length: number }).length >= min ? undefined : message);
-      }
-      case 'max_length': {
-        const max = def['maximum'] as number;
-        const message = declared ?? `too long (max ${max})`;
-        return (v) => ((v as { length: number }).length <= max ? undefined : message);
-      }
-      case 'greater_than': {
-        const min = def['value'] as number;
-        const inclusive = def['inclusive'] === true;
-        const message = declared ?? `must be ${inclusive ? '>=' : '>'} ${min}`;
-        return (v) => ((inclusive ? (v as number) >= min : (v as number) > min) ? undefined : message);
-      }
-      case 'less_than': {
-        const max = def['value'] as number;
-        const inclusive = def['inclusive'] === true;
-        const message = declared ?? `must be ${inclusive ? '<=' : '<'} ${max}`;
-        return (v) => ((inclusive ? (v as number) <= max : (v as number) < max) ? undefined : message);
-      }
-      case 'string_format':
-        if (def['format'] === 'regex') {
-          const pattern = def['pattern'] as RegExp;
-          const message = declared ?? `must match ${String(pattern)}`;
-          return (v) => {
-            pattern.lastIndex = 0;
-            return pattern.test(v as string) ? undefined : message;
-          };
-        }
-        return this.delegate(check, declared ?? `invalid ${String(def['format'])}`);
-      case 'number_format':
-        if (def['format'] === 'safeint') {
-          const message = declared ?? 'expected an integer';
-          return (v) => (Number.isSafeInteger(v) ? undefined : message);
-        }
-        return this.delegate(check, declared ?? `invalid ${String(def['format'])}`);
-      case 'length_equals':
-      case 'multiple_of':
-      case 'starts_with':
-      case 'ends_with':
-      case 'includes':
-      case 'custom':
-        return this.delegate(check, declared ?? `failed ${def.check} check`);
-      default:
-        throw new UnsupportedSchemaError(`compile-validator: zod check '${def.check}' is not supported`);
+    if (!this.build && (def.type === 'object' || def.type === 'array') && all.some((c) => c._zod.def.check === 'custom')) {
+      // A refinement sees zod's parsed copy (unknown keys dropped), which validate-only mode does not build.
+      throw new UnsupportedSchemaError(`compile-validator: a refinement on ${def.type} needs compileParser`);
     }
-  }
-
-  /** Runs zod's own implementation of a check that only inspects the value (same verdict by construction). */
-  private delegate(check: Check, message: string): (value: unknown) => string | undefined {
-    return (value) => {
-      const payload = { value, issues: [] as unknown[] };
-      const r = check._zod.check(payload);
-      if (r instanceof Promise) throw new UnsupportedSchemaError('compile-validator: async check');
-      return payload.issues.length === 0 ? undefined : message;
-    };
+    return all.map((check) => compileCheck(check));
   }
 }
 
