@@ -38,12 +38,11 @@ test('auth-failure-burst detects a password spray: 5 users from one /24', () => 
   assert.match(alerts[0]?.message ?? '', /5 distinct users from 198\.51\.100\.0\/24/);
 });
 
-test('auth-failure-burst escalates to High when a success follows the burst within 30 min', () => {
+test('auth-failure-burst: a success after the burst raises nothing more here (that is brute-force-success)', () => {
   const h = harness(cfg);
   const fails = Array.from({ length: 10 }, (_, i) => access('app_svc', '198.51.100.77', at(i), { ok: false }));
-  const alerts = h.run([...fails, access('app_svc', '198.51.100.77', at(600)), access('app_svc', '198.51.100.77', at(3000))]);
-  assert.deepEqual(alerts.map((a) => a.severity), ['medium', 'high']);
-  assert.match(alerts[1]?.message ?? '', /successful login for app_svc 10 min after a failed-login burst/);
+  const alerts = h.run([...fails, access('app_svc', '198.51.100.77', at(600))]);
+  assert.deepEqual(alerts.map((a) => [a.rule.id, a.severity]), [['auth-failure-burst', 'medium']]);
 });
 
 test('auth-failure-burst ignores allowlisted principals', () => {

@@ -7,7 +7,7 @@ import { compileConfig } from '../src/core/config/compile.ts';
 test('no rules file gives working defaults: every rule enabled, agents allowlisted, Mon–Fri 07–20 UTC', () => {
   const cfg = defaultRulesConfig();
   assert.equal(Object.values(cfg.rules).every((r) => r.enabled), true);
-  assert.equal(Object.keys(cfg.rules).length, 17);
+  assert.equal(Object.keys(cfg.rules).length, 19);
   assert.deepEqual(cfg.allowlist.agents, ['mms-automation', 'mms-monitoring-agent', 'mms-backup-agent', '__system']);
   assert.equal(cfg.rules['new-ip'].lookbackDays, 30);
   assert.equal(cfg.rules['new-ip'].learningDays, 14);

@@ -129,7 +129,7 @@ export function ofRule(alerts: readonly Alert[], ruleId: string): Alert[] {
 
 /** Only `ruleId` enabled, plus optional YAML for that rule's block (indented under it). */
 export function only(ruleId: string, ruleYaml = '', globalYaml = ''): string {
-  const ids = ['unexpected-role', 'off-hours-admin', 'new-ip', 'auth-failure-burst', 'network-exposure', 'audit-impaired', 'mfa-idp-tampering', 'new-credential', 'external-principal', 'destructive-operation', 'dormant-account', 'side-door-access', 'posture-auditing-off', 'posture-access-list-open', 'posture-privileged-users', 'posture-no-maintenance-window', 'posture-encryption-no-cmk'];
+  const ids = ['unexpected-role', 'off-hours-admin', 'new-ip', 'auth-failure-burst', 'brute-force-success', 'authz-failure-burst', 'network-exposure', 'audit-impaired', 'mfa-idp-tampering', 'new-credential', 'external-principal', 'destructive-operation', 'dormant-account', 'side-door-access', 'posture-auditing-off', 'posture-access-list-open', 'posture-privileged-users', 'posture-no-maintenance-window', 'posture-encryption-no-cmk'];
   const blocks = ids.map((id) => (id === ruleId ? `  ${id}:\n    enabled: true\n${ruleYaml.split('\n').filter((l) => l.trim() !== '').map((l) => `    ${l}`).join('\n')}` : `  ${id}:\n    enabled: false`));
   return `${globalYaml}\nrules:\n${blocks.join('\n')}\n`;
 }

@@ -98,16 +98,29 @@ export const rulesConfigSchema = z.strictObject({
       windowMinutes: positive.default(10),
       perUserThreshold: positive.default(10),
       distinctUsersPerPrefix: positive.default(5),
-      successWithinMinutes: positive.default(30),
+      /** How far behind the newest attempt a late attempt still counts (streams of one partition arrive out of order). */
+      orderToleranceMinutes: positive.default(1440),
+    }),
+    'brute-force-success': ruleSchema({ suppressionMinutes: 60 }, {
+      /** Failed logins for the principal within `withinMinutes` before a success from one of their prefixes. */
+      failureThreshold: positive.default(10),
+      withinMinutes: positive.default(30),
+      orderToleranceMinutes: positive.default(1440),
+    }),
+    'authz-failure-burst': ruleSchema({ suppressionMinutes: 60 }, {
+      windowMinutes: positive.default(10),
+      threshold: positive.default(20),
+      orderToleranceMinutes: positive.default(1440),
     }),
     'network-exposure': ruleSchema({ suppressionMinutes: 1440 }, {
       minPrefixLength: z.number().int().min(0).max(32).default(16),
       approvedCidrs: z.array(cidr).default([]),
     }),
     'audit-impaired': ruleSchema({ suppressionMinutes: 360 }, {
+      /** Consecutive empty coverage windows of a host spanning this long are silence. */
       silenceMinutes: positive.default(120),
-      minActiveMinutes: positive.default(30),
-      checkEveryMinutes: positive.default(5),
+      /** Windows with data the host must have had before, so a host that never logged is not "silent". */
+      minFetchedWindows: positive.default(2),
     }),
     'mfa-idp-tampering': ruleSchema({ suppressionMinutes: 60 }, {}),
     'new-credential': ruleSchema({ suppressionMinutes: 525_600 }, {

@@ -1,6 +1,8 @@
 import type { Rule } from '../rule.ts';
 import { auditImpaired } from './audit-impaired.ts';
 import { authFailureBurst } from './auth-failure-burst.ts';
+import { authzFailureBurst } from './authz-failure-burst.ts';
+import { bruteForceSuccess } from './brute-force-success.ts';
 import { destructiveOperation } from './destructive-operation.ts';
 import { dormantAccount } from './dormant-account.ts';
 import { externalPrincipal } from './external-principal.ts';
@@ -25,6 +27,8 @@ export function createAllRules(): Rule[] {
     offHoursAdmin,
     newIp,
     authFailureBurst,
+    bruteForceSuccess,
+    authzFailureBurst,
     dormantAccount,
     destructiveOperation,
     networkExposure,
