@@ -5,6 +5,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { createAuditNormaliser } from '@atlas-audit/shared/core/normalise/audit';
 import { serialiseEvent, validateEvent } from '@atlas-audit/shared/core/validate';
 import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
+import { atlasEventSchema } from '@atlas-audit/shared/schema/event';
 import { forEachLine } from '../src/core/split-lines.ts';
 import { auditLine } from './generate-lines.ts';
 
@@ -73,7 +74,7 @@ function pipeline(members: Buffer[]): { records: number; check: number } {
  * in batches of 250 lines so that holding intermediate results does not distort GC.
  */
 function stages(sample: Buffer[]): Record<string, number> {
-  const totals = { split: 0, parse: 0, normalise: 0, validate: 0, serialise: 0 };
+  const totals = { split: 0, parse: 0, normalise: 0, validate: 0, zod: 0, serialise: 0 };
   let count = 0;
   const cpu = (): number => {
     const used = process.cpuUsage();
@@ -104,10 +105,14 @@ function stages(sample: Buffer[]): Record<string, number> {
       const t3 = cpu();
       for (const event of valid) serialiseEvent(event);
       const t4 = cpu();
+      // zod itself over the same events, for comparison with the compiled validator in the same run.
+      for (const event of events) atlasEventSchema.safeParse(event);
+      const t5 = cpu();
       totals.parse += t1 - t;
       totals.normalise += t2 - t1;
       totals.validate += t3 - t2;
       totals.serialise += t4 - t3;
+      totals.zod += t5 - t4;
       count += batch.length;
     }
   }
@@ -116,6 +121,7 @@ function stages(sample: Buffer[]): Record<string, number> {
     'decode+JSON.parse (also inside normalise)': totals.parse / count,
     'normalise (incl. decode, parse, sha256)': totals.normalise / count,
     'validate (compiled schema)': totals.validate / count,
+    '  (zod safeParse, not in the pipeline)': totals.zod / count,
     serialise: totals.serialise / count,
   };
 }
