@@ -8,8 +8,8 @@ import { prefixOf } from '../lib/ip.ts';
 
 /**
  * Per principal: failed logins [time, second|ip, id, prefix] and successful logins
- * [time, minute|prefix, id, prefix]. Successes are kept at most one per minute and prefix, so a
- * busy service account writes its state at most once a minute per address block.
+ * [time, minute, id, ip]. Successes are kept at most one per minute, so a busy service account
+ * writes its state at most once a minute; the success's prefix is computed only when judged.
  */
 type Logins = { f: Attempts; s: Attempts };
 const NS = 'brute-force';
@@ -24,7 +24,8 @@ function principalOf(event: AtlasEvent): string | undefined {
 function judge(success: Attempt, failures: Attempts, user: string, ctx: RuleContext): Finding | undefined {
   const cfg = ctx.config.raw.rules['brute-force-success'];
   const withinMs = cfg.withinMinutes * MINUTE_MS;
-  const [s, , successId, prefix] = success;
+  const [s, , successId, ip] = success;
+  const prefix = prefixOf(ip) ?? ip;
   const before = attemptsBetween(failures, s - withinMs, s);
   const distinct = new Set(before.map((e) => e[1]));
   if (distinct.size < cfg.failureThreshold) return undefined;
@@ -60,15 +61,14 @@ export const bruteForceSuccess: Rule = {
     if (user === undefined) return none;
     const ip = event.source?.ip;
     if (ip === undefined) return none;
-    const prefix = prefixOf(ip) ?? ip;
     const cfg = ctx.config.raw.rules['brute-force-success'];
     const t = ctx.timeMs;
     const horizonMs = Math.max(cfg.withinMinutes, cfg.orderToleranceMinutes) * MINUTE_MS;
-    const key = `${ctx.scope}/${user}`;
+    const key = ctx.actor !== undefined && ctx.actor.name === user ? ctx.actor.key : `${ctx.scope}/${user}@`;
     const prior = ctx.state.get<Logins>(NS, key);
-    const logins: Logins = prior ?? { f: [], s: [] };
     if (failed) {
-      const f = addAttempt(logins.f, [t, `${Math.floor(t / 1000)}|${ip}`, event.event.id, prefix], horizonMs, MAX_FAILURES);
+      const logins: Logins = prior ?? { f: [], s: [] };
+      const f = addAttempt(logins.f, [t, `${Math.floor(t / 1000)}|${ip}`, event.event.id, prefixOf(ip) ?? ip], horizonMs, MAX_FAILURES);
       if (f === undefined) return none;
       ctx.state.set(NS, key, { f, s: logins.s });
       // A late failure can complete the run before a success that is already known.
@@ -80,10 +80,17 @@ export const bruteForceSuccess: Rule = {
       }
       return none;
     }
-    const s = addAttempt(logins.s, [t, `${Math.floor(t / MINUTE_MS)}|${prefix}`, event.event.id, prefix], horizonMs, MAX_SUCCESSES);
-    if (s !== undefined) ctx.state.set(NS, key, { f: logins.f, s });
-    if (logins.f.length === 0) return none;
-    const finding = judge([t, '', event.event.id, prefix], logins.f, user, ctx);
+    // Successes are kept even without failures: access history arrives newest first, so the success often comes before them.
+    const minute = Math.floor(t / MINUTE_MS);
+    const success: Attempt = [t, String(minute), event.event.id, ip];
+    if (prior === undefined) {
+      ctx.state.set(NS, key, { f: [], s: [success] });
+      return none;
+    }
+    const s = addAttempt(prior.s, success, horizonMs, MAX_SUCCESSES);
+    if (s !== undefined && !prior.s.some((e) => Math.floor(e[0] / MINUTE_MS) === minute)) ctx.state.set(NS, key, { f: prior.f, s });
+    if (prior.f.length === 0) return none;
+    const finding = judge(success, prior.f, user, ctx);
     return finding === undefined ? none : [finding];
   },
 };
