@@ -48,7 +48,8 @@ export function densestAround(list: Attempts, t: number, windowMs: number, disti
   let bestTo = 0;
   const counts = new Map<string, number>();
   let j = 0;
-  // Candidate windows [s, s + windowMs) start at each attempt s <= t and must contain t; two pointers keep it O(k log k).
+  // A best window containing t can be shifted right until it starts at an attempt <= t or at t itself, so those are the
+  // candidate starts; two pointers keep it O(k log k).
   for (let i = 0; i < near.length; i++) {
     const start = (near[i] as Attempt)[0];
     if (start > t) break;
@@ -67,8 +68,11 @@ export function densestAround(list: Attempts, t: number, windowMs: number, disti
     if (left === 0) counts.delete(k);
     else counts.set(k, left);
   }
-  const best: Densest = { count: bestCount, attempts: near.slice(bestFrom, bestTo) };
-  return best;
+  // The window starting at t itself (every attempt in it at or after t).
+  const atOrAfter = near.filter((e) => e[0] >= t && e[0] < t + windowMs);
+  const distinctAfter = new Set(atOrAfter.map(distinctOf)).size;
+  if (distinctAfter > bestCount) return { count: distinctAfter, attempts: atOrAfter };
+  return { count: bestCount, attempts: near.slice(bestFrom, bestTo) };
 }
 
 /** Attempts in `[fromMs, toMs)`. */
