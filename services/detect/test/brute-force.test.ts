@@ -72,6 +72,9 @@ const burstCases: Case[] = [
   { name: 'the spray as access history delivers it (newest first)', events: spray().reverse(), alerts: 6 },
   { name: 'a burst that arrives after a much newer failure of the same user from another stream', events: [fail('checkout-api', 10 * 3600, '203.0.113.45'), ...Array.from({ length: 24 }, (_, i) => fail('checkout-api', i * 10))], alerts: 1 },
   { name: 'the spray with checkout-api allowlisted: no alert for it, the prefix alert still counts it', yaml: 'allowlist:\n  principals: ["checkout-api"]', events: spray(), alerts: 5 },
+  { name: 'one failure each for admin, root, test, mongo, then checkout-api (allowlisted) completes the spray', yaml: 'allowlist:\n  principals: ["checkout-api"]', events: ['admin', 'root', 'test', 'mongo', 'checkout-api'].map((u, i) => fail(u, i)), alerts: 1 },
+  { name: 'the spray from an allowlisted address block', yaml: 'allowlist:\n  cidrs: ["185.220.101.0/24"]', events: spray(), alerts: 0 },
+  { name: 'four distinct users only', events: Array.from({ length: 40 }, (_, i) => fail(['a', 'b', 'c', 'd'][i % 4] ?? 'x', i * 2)), alerts: 4 },
 ];
 
 for (const c of burstCases) {

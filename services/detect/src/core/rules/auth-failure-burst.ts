@@ -70,6 +70,8 @@ export const authFailureBurst: Rule = {
           severity: 'medium',
           explanation: `failed logins for ${spray.count} distinct users from ${prefix} within ${cfg.windowMinutes} min (password spray; threshold ${cfg.distinctUsersPerPrefix})`,
           evidenceIds: idsOf(spray.attempts),
+          // The spray's subject is the prefix: allowlisting one sprayed principal (a service account) must not hide it.
+          allowlistPrincipal: prefix,
           sourcePrefix: prefix,
           evidence: { distinct_users: spray.count, users: names.slice(0, 20), window_minutes: cfg.windowMinutes, threshold: cfg.distinctUsersPerPrefix },
         });
