@@ -18,7 +18,8 @@ export function backoffDelayMs(attempt: number, baseDelayMs: number, maxDelayMs:
   return Math.floor(random() * ceiling);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import { AppError } from '@atlas-audit/shared/errors';
-import { withRetry } from '@atlas-audit/shared/retry';
+import { sleep, withRetry } from '@atlas-audit/shared/retry';
 import { headerInt, pacingDelayMs, retryAfterFromDetail, retryAfterMs } from '../core/rate-limit.ts';
 import type { AtlasAuth } from './auth.ts';
 
@@ -43,20 +43,6 @@ export type AtlasHttpClient = {
   blockedForMs(family: EndpointFamily, scope: string): number;
 };
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Creates the client. Requests resolve with 2xx responses; everything else throws an AppError. */
 export function createAtlasHttpClient(options: HttpClientOptions): AtlasHttpClient {
