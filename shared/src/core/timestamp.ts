@@ -7,7 +7,8 @@ const javaPattern = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|J
 const minMs = Date.UTC(1970, 0, 1);
 const maxMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
-function digitsAt(text: string, from: number, count: number): number {
+/** The decimal value of `count` ASCII digits of `text` from `from`, or -1 if any is not a digit. */
+export function digitsAt(text: string, from: number, count: number): number {
   let value = 0;
   for (let i = from; i < from + count; i++) {
     const digit = text.charCodeAt(i) - 48;
