@@ -5,13 +5,14 @@ import { endpoints, uniqueSuffix, waitFor } from '@atlas-audit/test/env';
 
 const kafka = { brokers: [...endpoints.kafkaBrokers], clientId: 'it-kafka', ssl: false };
 
-test('10,000 messages over 6 partitions arrive exactly once, in order per key', { timeout: 180_000 }, async () => {
+test('10,000 messages over 6 partitions arrive exactly once, in order per key, and the committed offsets reach the end', { timeout: 180_000 }, async () => {
   const topic = `it-kafka-${uniqueSuffix()}`;
   const admin = await createAdmin(kafka);
   assert.ok((await admin.health()).brokers >= 1);
   await admin.createTopics([{ topic, partitions: 6 }]);
   const producer = await createProducer(kafka);
-  const consumer = await createConsumer(kafka, `it-group-${uniqueSuffix()}`);
+  const groupId = `it-group-${uniqueSuffix()}`;
+  const consumer = await createConsumer(kafka, groupId);
   try {
     const total = 10_000;
     const keys = 50;
@@ -44,7 +45,12 @@ test('10,000 messages over 6 partitions arrive exactly once, in order per key', 
     assert.equal([...seen.values()].filter((n) => n !== 1).length, 0, 'no message was delivered twice');
     assert.equal(partitionsSeen.size, 6, 'messages spread over all 6 partitions');
     assert.equal(outOfOrder, 0, 'per-key order kept');
-    // Offsets were committed after each batch: lag for the group reaches 0.
+    // Offsets are committed after each batch: the group's lag reaches 0.
+    const lag = await waitFor(async () => {
+      const value = await admin.lag(groupId, topic);
+      return value === 0 ? value : undefined;
+    }, 30_000, 'committed offsets to reach the high watermark');
+    assert.equal(lag, 0);
   } finally {
     await consumer.close();
     await producer.close();
