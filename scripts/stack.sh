@@ -7,6 +7,9 @@
 #   scripts/stack.sh status    up/down per service, then the env lines for the tests
 #   scripts/stack.sh env       only the env lines:  eval "$(scripts/stack.sh env)"
 #   scripts/stack.sh smoke     round trip through each running service
+#   scripts/stack.sh restart SVC [--kill]
+#                              stop one service (TERM, or KILL with --kill) and start it again
+#                              on its kept data (kafka, elasticsearch, ferretdb): the fault tests
 #
 # Services: Kafka (KRaft, 127.0.0.1:9092, controller 9093), Elasticsearch
 # (127.0.0.1:9200, transport 9300), FerretDB with SQLite (127.0.0.1:27017).
@@ -454,6 +457,32 @@ cmd_stop() {
   rm -f "$RUN_DIR/es-launcher.pid" "$(pid_file elasticsearch)" "$(pid_file kafka)" "$(pid_file ferretdb)"
 }
 
+# restart SVC [--kill]: one service down (TERM and wait, or KILL) and up again on the same data,
+# ready before it returns. Used by the fault matrix (broker and MongoDB-wire server restarts).
+cmd_restart() {
+  local svc=${1:-} how=${2:-} pid
+  case $svc in kafka | elasticsearch | ferretdb) ;; *) die "restart: which service? kafka, elasticsearch or ferretdb" ;; esac
+  take_lock
+  require_installed
+  pid=$(service_pid "$svc")
+  if [ -n "$pid" ]; then
+    if [ "$how" = --kill ]; then
+      kill -KILL "$pid" 2>/dev/null || true
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+      log "$svc: killed pid $pid"
+    else
+      stop_pids "$svc:$pid"
+    fi
+  fi
+  rm -f "$(pid_file "$svc")"
+  KEEP_DATA=1
+  case $svc in
+    kafka) launch_kafka && wait_ready kafka "$KAFKA_READY_S" kafka_started ;;
+    elasticsearch) launch_es && wait_ready elasticsearch "$ES_READY_S" es_ready && rm -f "$RUN_DIR/es-launcher.pid" ;;
+    ferretdb) launch_ferretdb && wait_ready ferretdb "$FDB_READY_S" mongo_ping ;;
+  esac
+}
+
 # ---------------------------------------------------------------- status, env, smoke
 print_env() {
   cat <<EOF
@@ -505,10 +534,10 @@ cmd_smoke() {
   log "smoke OK"
 }
 
-usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 CMD=${1:-}
-case $CMD in install | start | stop | smoke) trap report_failure EXIT ;; esac
+case $CMD in install | start | stop | smoke | restart) trap report_failure EXIT ;; esac
 case $CMD in
   install) timed "stack install" cmd_install ;;
   start) cmd_start ;;
@@ -516,5 +545,6 @@ case $CMD in
   status) cmd_status ;;
   env) print_env ;;
   smoke) cmd_smoke ;;
+  restart) shift; timed "stack restart $*" cmd_restart "$@" ;;
   *) usage ;;
 esac
