@@ -10,6 +10,7 @@ import { reportFault } from './report.ts';
 import { metricSum, startService, type ServiceProcess } from './service-process.ts';
 import { bulkRejectingProxy, switchableTcpProxy } from './es-proxies.ts';
 import { censusOf, countDocs, deleteNamespace, idsInIndex } from './es-census.ts';
+import { metricWith } from './metric-labels.ts';
 
 // Elasticsearch faults as the indexer (a real child process) sees them, through proxies owned
 // by this test in front of the shared cluster, which itself is never stopped:
@@ -67,15 +68,6 @@ function messagesOf(seed: number, auditPerHour: number): { messages: OutgoingMes
 
 async function sendAll(producer: BusProducer, topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
   for (let i = 0; i < messages.length; i += 250) await producer.send(topic, messages.slice(i, i + 250));
-}
-
-/** Sum of `name`'s samples whose label set contains `labels` (e.g. `reason="429"`). */
-async function metricWith(url: string, name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) && l.includes(labels))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
 test(`Elasticsearch unreachable for ${outageMs / 1000} s mid-stream: consumption pauses, memory stays bounded, then every event is indexed exactly once`, { timeout: outageMs + 180_000 }, async () => {

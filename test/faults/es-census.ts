@@ -28,8 +28,8 @@ export function censusOf(ids: readonly string[], expected: ReadonlySet<string>):
   return { records: ids.length, distinct: distinct.size, lost, duplicated: ids.length - distinct.size, unexpected };
 }
 
-/** Every document's `field` value in `index` (one entry per document), after a refresh; [] when the index does not exist. */
-export async function idsInIndex(es: Client, index: string, field = 'event.id'): Promise<string[]> {
+/** Every document's `field` value in `index` (one entry per document, only those matching `query` when given), after a refresh; [] when the index does not exist. */
+export async function idsInIndex(es: Client, index: string, field = 'event.id', query?: Record<string, unknown>): Promise<string[]> {
   await es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
   const ids: string[] = [];
   let after: Record<string, string | number | null> | undefined;
@@ -39,6 +39,7 @@ export async function idsInIndex(es: Client, index: string, field = 'event.id'):
       ignore_unavailable: true,
       allow_no_indices: true,
       size: 0,
+      ...(query ? { query } : {}),
       aggs: { ids: { composite: { size: 10_000, sources: [{ id: { terms: { field } } }], ...(after ? { after } : {}) } } },
     });
     const agg = res.aggregations?.['ids'] as { after_key?: Record<string, string>; buckets: Array<{ key: { id: string }; doc_count: number }> } | undefined;
