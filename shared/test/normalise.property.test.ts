@@ -5,6 +5,7 @@ import { createAuditNormaliser } from '@atlas-audit/shared/core/normalise/audit'
 import { normaliseAccessEntry } from '@atlas-audit/shared/core/normalise/access';
 import { normaliseActivityEvent } from '@atlas-audit/shared/core/normalise/activity';
 import { atlasEventSchema } from '@atlas-audit/shared/schema/event';
+import { parseAtlasEvent } from '@atlas-audit/shared/schema/event-validator';
 import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
 import type { Result } from '@atlas-audit/shared/result';
 import { CONTEXT, readFixture } from './helpers.ts';
@@ -13,8 +14,12 @@ const normalise = createAuditNormaliser(CONTEXT);
 const fixtureLines = readFixture('audit/mongodb-audit-log.ndjson').split('\n').filter((line) => line.length > 0);
 let checked = 0;
 
-/** Exactly one event (which passes the schema and is JSON-plain) or one non-empty reason. */
-function assertOneOutcome(result: Result<AtlasEvent>): void {
+/**
+ * Exactly one event (which passes the schema and is JSON-plain) or one non-empty reason. With
+ * `canonical`, the event must also be built in schema order with no unknown keys (what
+ * `checkEvent` relies on): it serialises exactly as the parser's copy of it.
+ */
+function assertOneOutcome(result: Result<AtlasEvent>, canonical = false): void {
   checked += 1;
   assert.equal(typeof result, 'object');
   if (result.ok) {
@@ -22,6 +27,11 @@ function assertOneOutcome(result: Result<AtlasEvent>): void {
     const parsed = atlasEventSchema.safeParse(result.value);
     assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);
     assert.deepEqual(JSON.parse(JSON.stringify(result.value)), result.value);
+    if (canonical) {
+      const copy = parseAtlasEvent(result.value);
+      assert.ok(copy.ok);
+      assert.equal(JSON.stringify(result.value), JSON.stringify(copy.value));
+    }
   } else {
     assert.equal('value' in result, false);
     assert.equal(typeof result.reason, 'string');
@@ -94,11 +104,11 @@ const property = <T>(arb: fc.Arbitrary<T>, numRuns: number, check: (value: T) =>
 };
 
 test('audit normaliser: ≥10,000 random and mutated lines each end as exactly one event or one reason', () => {
-  property(fc.string({ unit: 'binary', maxLength: 200 }), 2000, (line) => assertOneOutcome(normalise(line, 0)));
-  property(fc.uint8Array({ maxLength: 300 }), 1000, (bytes) => assertOneOutcome(normalise(bytes, 0)));
-  property(fc.jsonValue({ maxDepth: 3 }), 1500, (json) => assertOneOutcome(normalise(JSON.stringify(json) ?? 'null', 0)));
-  property(auditLike, 3000, (doc) => assertOneOutcome(normalise(JSON.stringify(doc), 0)));
-  property(mutatedLine, 3000, (line) => assertOneOutcome(normalise(line, 0)));
+  property(fc.string({ unit: 'binary', maxLength: 200 }), 2000, (line) => assertOneOutcome(normalise(line, 0), true));
+  property(fc.uint8Array({ maxLength: 300 }), 1000, (bytes) => assertOneOutcome(normalise(bytes, 0), true));
+  property(fc.jsonValue({ maxDepth: 3 }), 1500, (json) => assertOneOutcome(normalise(JSON.stringify(json) ?? 'null', 0), true));
+  property(auditLike, 3000, (doc) => assertOneOutcome(normalise(JSON.stringify(doc), 0), true));
+  property(mutatedLine, 3000, (line) => assertOneOutcome(normalise(line, 0), true));
   assert.ok(runs.numRuns >= 10_000);
   assert.ok(checked >= 10_000, `checked ${checked}`);
 });

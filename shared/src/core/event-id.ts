@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
 
 /** The parts of a record's origin that take part in its id (the window never does). */
@@ -22,15 +21,33 @@ export function coordinatePrefix(coordinates: IdCoordinates): string {
   return `${prefix}\n`;
 }
 
+// One reusable buffer for prefix ‖ record (hashing bytes avoids re-encoding the decoded text,
+// and copying into it avoids an allocation per record). Single-threaded, used synchronously.
+const scratch = Buffer.allocUnsafe(64 * 1024);
+let scratchPrefix = '';
+let scratchPrefixBytes = 0;
+
+function prefixed(prefix: string, raw: Uint8Array): Uint8Array {
+  if (prefix !== scratchPrefix) {
+    const length = Buffer.byteLength(prefix);
+    if (length + raw.byteLength > scratch.length) return Buffer.concat([Buffer.from(prefix), raw]);
+    scratch.write(prefix, 0);
+    scratchPrefix = prefix;
+    scratchPrefixBytes = length;
+  }
+  if (scratchPrefixBytes + raw.byteLength > scratch.length) return Buffer.concat([Buffer.from(prefix), raw]);
+  scratch.set(raw, scratchPrefixBytes);
+  return scratch.subarray(0, scratchPrefixBytes + raw.byteLength);
+}
+
 /**
  * Hex sha256 over the coordinate prefix and the raw record bytes: the identity of those bytes at
- * that origin. `text`, when given, must be `raw` decoded as UTF-8; valid UTF-8 is then hashed as
- * that string (same bytes, no copy), anything else as the raw bytes.
+ * that origin. A string is hashed as its UTF-8 bytes, so a record gives the same digest as text
+ * and as the bytes it was decoded from (when they are valid UTF-8).
  */
-export function recordDigest(prefix: string, raw: string | Uint8Array, text?: string): string {
+export function recordDigest(prefix: string, raw: string | Uint8Array): string {
   if (typeof raw === 'string') return hash('sha256', prefix + raw, 'hex');
-  if (text !== undefined && isUtf8(raw)) return hash('sha256', prefix + text, 'hex');
-  return hash('sha256', Buffer.concat([Buffer.from(prefix), raw]), 'hex');
+  return hash('sha256', prefixed(prefix, raw), 'hex');
 }
 
 /**

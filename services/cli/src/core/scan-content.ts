@@ -7,7 +7,7 @@ import { normaliseActivityEvent } from '@atlas-audit/shared/core/normalise/activ
 import { normalisePostureSnapshot } from '@atlas-audit/shared/core/normalise/posture';
 import { diffSnapshots } from '@atlas-audit/shared/core/normalise/posture-diff';
 import type { PostureSnapshot } from '@atlas-audit/shared/core/normalise/posture-resources';
-import { validateEvent } from '@atlas-audit/shared/core/validate';
+import { checkEvent, validateEvent } from '@atlas-audit/shared/core/validate';
 import type { Result } from '@atlas-audit/shared/result';
 import { hintsFromFileName } from './file-name.ts';
 import type { ContentKind } from './sniff.ts';
@@ -30,12 +30,17 @@ export type ScanState = { previousPosture?: PostureSnapshot };
 
 const PROGRESS_EVERY_LINES = 16384;
 
-function emit(result: Result<AtlasEvent>, location: string, sink: ScanSink): void {
+/**
+ * Validates a normaliser's result against the schema and hands it to the sink. Audit lines (the
+ * bulk of any scan) come from a normaliser that builds schema-ordered events, so they are checked
+ * in place (`inPlace`); the other sources are parsed to the schema's copy.
+ */
+function emit(result: Result<AtlasEvent>, location: string, sink: ScanSink, inPlace = false): void {
   if (!result.ok) {
     sink.invalid(location, result.reason);
     return;
   }
-  const valid = validateEvent(result.value);
+  const valid = inPlace ? checkEvent(result.value) : validateEvent(result.value);
   if (valid.ok) sink.event(valid.value);
   else sink.invalid(location, valid.reason);
 }
@@ -59,7 +64,7 @@ export function createAuditScanner(file: string, context: ScanContext, sink: Sca
   return {
     line(bytes, lineNumber) {
       records += 1;
-      emit(normalise(bytes), `${file}:${lineNumber}`, sink);
+      emit(normalise(bytes), `${file}:${lineNumber}`, sink, true);
     },
     records: () => records,
   };

@@ -107,8 +107,7 @@ function firstUser(users: unknown): { name: string; db?: string } | undefined {
   return undefined;
 }
 
-function buildUser(doc: Json, atype: string, param: Json | undefined): AtlasEvent['user'] {
-  const roles = formatNamed(doc['roles'], 'role');
+function buildUser(doc: Json, atype: string, param: Json | undefined, roles: string[]): AtlasEvent['user'] {
   let actor = firstUser(doc['users']);
   if (atype === 'authenticate' && param !== undefined) {
     const name = asString(param['user']);
@@ -158,9 +157,10 @@ function normaliseDoc(digest: string, text: string, occurrence: number, context:
   const param = asObject(doc['param']);
   const remote = endpoint(doc['remote']);
   const local = endpoint(doc['local']);
-  const user = buildUser(doc, atype, param);
+  const roles = formatNamed(doc['roles'], 'role');
+  const user = buildUser(doc, atype, param, roles);
 
-  const event: AtlasEvent['event'] = {
+  const event = {
     id: eventIdFromDigest(digest, occurrence),
     kind: 'event',
     // Copies: events are handed to other code, the mapping table must stay untouched.
@@ -168,13 +168,16 @@ function normaliseDoc(digest: string, text: string, occurrence: number, context:
     type: [...(outcome === 'failure' && mapping.failureType !== undefined ? mapping.failureType : mapping.type)],
     action: atype,
     outcome,
-    dataset: 'atlas.audit',
-    module: EVENT_MODULE,
-  };
+  } as AtlasEvent['event'];
   if (resultCode !== undefined) event.code = String(resultCode);
   if (resultCode !== undefined && resultCode !== 0) event.reason = resultCodeName(resultCode);
+  event.dataset = 'atlas.audit';
+  event.module = EVENT_MODULE;
 
-  const out: AtlasEvent = { schema_version: SCHEMA_VERSION, '@timestamp': timestamp.value, event, cloud: cloudFields(context), related: { ip: [], user: [] }, atlas: { atype, source_coordinates: { occurrence } } };
+  // Keys are set in schema order (shared/src/schema/event.ts), optional ones only when present:
+  // the event is then already what the schema's parser would return, so `checkEvent` can
+  // validate it in place and it serialises to the same bytes (test/normalise-canonical.test.ts).
+  const out = { schema_version: SCHEMA_VERSION, '@timestamp': timestamp.value, event } as AtlasEvent;
   if (user !== undefined) out.user = user;
   if (roleAtypes.has(atype) && param !== undefined) {
     const role = asString(param['role']);
@@ -189,11 +192,12 @@ function normaliseDoc(digest: string, text: string, occurrence: number, context:
   if (server !== undefined) out.server = server;
   if (context.host !== undefined && context.host.length > 0) out.host = { name: context.host };
   if (context.cluster !== undefined && context.cluster.length > 0) out.service = { name: context.cluster, type: 'mongodb' };
-
+  out.cloud = cloudFields(context);
   const intermediates = Array.isArray(doc['intermediates']) ? doc['intermediates'].map((hop) => endpoint(hop).ip) : [];
   out.related = { ip: unique([remote.ip, ...intermediates, local.ip]), user: unique([user?.name, user?.target?.name]) };
 
-  const atlas = out.atlas;
+  const atlas: AtlasEvent['atlas'] = { atype } as AtlasEvent['atlas'];
+  out.atlas = atlas;
   const sanitised = sanitiseParam(param, context.sanitise ?? defaultSanitisePolicy);
   if (sanitised !== undefined) atlas.param = sanitised;
   if (resultCode !== undefined) atlas.result = { code: resultCode, name: resultCodeName(resultCode) };
@@ -214,17 +218,18 @@ function normaliseDoc(digest: string, text: string, occurrence: number, context:
   if (socket !== undefined) atlas.unix_socket = socket;
   const users = formatNamed(doc['users'], 'user');
   if (users.length > 0) atlas.users = users;
-  const roles = formatNamed(doc['roles'], 'role');
-  if (roles.length > 0) atlas.roles = roles;
+  if (roles.length > 0) atlas.roles = [...roles];
   atlas.source_coordinates = coordinates(context, occurrence);
   return ok(out);
 }
 
 function coordinates(context: NormaliseContext, occurrence: number): AtlasEvent['atlas']['source_coordinates'] {
-  const out: AtlasEvent['atlas']['source_coordinates'] = { occurrence };
+  // Schema order: project, org, host, log_name, endpoint, occurrence.
+  const out = {} as AtlasEvent['atlas']['source_coordinates'];
   if (context.project !== undefined && context.project.length > 0) out.project = context.project;
   if (context.host !== undefined && context.host.length > 0) out.host = context.host;
   if (context.logName !== undefined && context.logName.length > 0) out.log_name = context.logName;
+  out.occurrence = occurrence;
   return out;
 }
 
@@ -240,7 +245,7 @@ export function createAuditNormaliser(context: NormaliseContext): AuditLineNorma
   return (line, occurrence) => {
     try {
       const text = decode(line);
-      const digest = typeof line === 'string' ? recordDigest(prefix, text) : recordDigest(prefix, line.subarray(0, line[line.length - 1] === 13 ? line.length - 1 : line.length), text);
+      const digest = typeof line === 'string' ? recordDigest(prefix, text) : recordDigest(prefix, line.subarray(0, line[line.length - 1] === 13 ? line.length - 1 : line.length));
       return normaliseDoc(digest, text, occurrence ?? counter.next(digest), context);
     } catch (err) {
       return fail(`internal: ${describeError(err)}`);
