@@ -87,9 +87,14 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 export type WebhookReceiver = { url: string; bodies: unknown[][]; badSignatures: number; refused: number; refuseUntilMs: number; close(): Promise<void> };
 
-/** An HTTP webhook that verifies the HMAC signature and answers 503 until `refuseUntilMs`. */
-export async function startWebhook(secret: string, refuseUntilMs = 0): Promise<WebhookReceiver> {
+/**
+ * An HTTP webhook that verifies the HMAC signature and answers 503 until `refuseUntilMs`. With
+ * `responseDelayMs` an accepted body is recorded at once and answered that much later (a remote
+ * SIEM's latency), so a sender can die after the SIEM has the alerts but before it sees the 204.
+ */
+export async function startWebhook(secret: string, refuseUntilMs = 0, options: { responseDelayMs?: number } = {}): Promise<WebhookReceiver> {
   const receiver: WebhookReceiver = { url: '', bodies: [], badSignatures: 0, refused: 0, refuseUntilMs, close: async () => {} };
+  const delayMs = options.responseDelayMs ?? 0;
   const server = createHttpServer((req, res) => {
     void readBody(req).then((body) => {
       if (Date.now() < receiver.refuseUntilMs) {
@@ -104,7 +109,8 @@ export async function startWebhook(secret: string, refuseUntilMs = 0): Promise<W
         return;
       }
       receiver.bodies.push(JSON.parse(body) as unknown[]);
-      res.writeHead(204).end();
+      if (delayMs > 0) setTimeout(() => res.writeHead(204).end(), delayMs);
+      else res.writeHead(204).end();
     });
   });
   const sockets = track(server);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boolFromEnv, commonEnvBindings, httpConfigSchema, intFromEnv, kafkaConfigSchema, logConfigSchema, type EnvBinding } from '@atlas-audit/shared/config';
+import { boolFromEnv, commonEnvBindings, httpConfigSchema, intFromEnv, kafkaConfigSchema, logConfigSchema, mongodbConfigSchema, type EnvBinding } from '@atlas-audit/shared/config';
 
 /**
  * The SIEM service's config. Sinks come from the YAML file (`siem.sinks`) or from SIEM_SINKS as a
@@ -90,9 +90,18 @@ function jsonIfString(value: unknown): unknown {
 
 export const siemConfigSchema = z.object({
   kafka: kafkaConfigSchema,
+  /** Where the delivery ledger lives; without it every alert read again after a crash is sent again. */
+  mongodb: mongodbConfigSchema.optional(),
   log: logConfigSchema,
   http: httpConfigSchema,
   siem: z.object({
+    /** The delivery ledger (alert ids each sink acknowledged), in `mongodb` when configured. */
+    ledger: z
+      .object({
+        collection: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a collection name').default('siem_delivered'),
+        retentionHours: intFromEnv(1, 24 * 365).default(168),
+      })
+      .prefault({}),
     alertsTopic: z.string().min(1).default('atlas.alerts.v1'),
     retryTopic: z.string().min(1).default('atlas.alerts.retry.v1'),
     dlqTopic: z.string().min(1).default('atlas.dlq.v1'),
@@ -114,10 +123,14 @@ export const siemConfigSchema = z.object({
 export type SiemConfig = z.output<typeof siemConfigSchema>;
 
 export const siemEnvBindings: readonly EnvBinding[] = [
-  ...commonEnvBindings.filter((b) => b.path.startsWith('kafka.') || b.path.startsWith('log.') || b.path.startsWith('http.')),
+  ...commonEnvBindings.filter((b) => b.path.startsWith('kafka.') || b.path.startsWith('mongodb.') || b.path.startsWith('log.') || b.path.startsWith('http.')),
+  { path: 'siem.ledger.collection', env: 'SIEM_LEDGER_COLLECTION' },
+  { path: 'siem.ledger.retentionHours', env: 'SIEM_LEDGER_RETENTION_HOURS' },
   { path: 'siem.alertsTopic', env: 'SIEM_ALERTS_TOPIC' },
   { path: 'siem.retryTopic', env: 'SIEM_RETRY_TOPIC' },
+  { path: 'siem.dlqTopic', env: 'SIEM_DLQ_TOPIC' },
   { path: 'siem.groupId', env: 'SIEM_GROUP_ID' },
+  { path: 'siem.redriveGroupId', env: 'SIEM_REDRIVE_GROUP_ID' },
   { path: 'siem.hostname', env: 'SIEM_HOSTNAME' },
   { path: 'siem.sinks', env: 'SIEM_SINKS', secret: true },
 ];

@@ -2,6 +2,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 
 export type SiemMetrics = {
   delivered: Counter<'sink'>;
+  alreadyDelivered: Counter<'sink'>;
+  ledgerErrors: Counter<'op'>;
   parked: Counter<'sink' | 'reason'>;
   failures: Counter<'sink'>;
   redriven: Counter<'sink' | 'outcome'>;
@@ -13,6 +15,8 @@ export type SiemMetrics = {
 export function createSiemMetrics(registry: Registry): SiemMetrics {
   return {
     delivered: new Counter({ name: 'atlas_siem_delivered_total', help: 'Alerts acknowledged by a sink', labelNames: ['sink'], registers: [registry] }),
+    alreadyDelivered: new Counter({ name: 'atlas_siem_already_delivered_total', help: 'Alerts read again that the delivery ledger shows the sink acknowledged before (not sent again)', labelNames: ['sink'], registers: [registry] }),
+    ledgerErrors: new Counter({ name: 'atlas_siem_ledger_errors_total', help: 'Failed delivery-ledger reads and writes', labelNames: ['op'], registers: [registry] }),
     parked: new Counter({ name: 'atlas_siem_parked_total', help: 'Alerts parked in the retry topic for a sink', labelNames: ['sink', 'reason'], registers: [registry] }),
     failures: new Counter({ name: 'atlas_siem_delivery_failures_total', help: 'Failed delivery attempts', labelNames: ['sink'], registers: [registry] }),
     redriven: new Counter({ name: 'atlas_siem_redriven_total', help: 'Parked alerts re-driven, by outcome', labelNames: ['sink', 'outcome'], registers: [registry] }),

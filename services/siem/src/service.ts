@@ -2,7 +2,9 @@ import { hostname as osHostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import { createConsumer, createProducer, type BusConsumer, type BusProducer } from '@atlas-audit/shared/kafka';
 import type { Logger } from '@atlas-audit/shared/logger';
+import { createStateStore, type StateStore } from '@atlas-audit/shared/mongo';
 import type { SiemConfig } from './config.ts';
+import { createMongoLedger, noLedger, type DeliveryLedger } from './delivery-ledger.ts';
 import { createSiemMetrics } from './metrics.ts';
 import { handleAlertBatch, handleRetryBatch } from './run.ts';
 import { createSinkWorker, type SinkWorker } from './sink-worker.ts';
@@ -17,14 +19,23 @@ export type RunningSiem = {
 /**
  * Starts the SIEM forwarder: the main consumer group on the alerts topic, the re-drive consumer
  * group on the retry topic, one worker per configured sink, and one shared producer for parking,
- * dead letters and Kafka sinks. Logs sink names and types only, never their settings.
+ * dead letters and Kafka sinks. With `mongodb` configured, each worker consults and writes the
+ * delivery ledger, so a batch read again after a crash skips what its sink already acknowledged.
+ * Logs sink names and types only, never their settings.
  */
 export async function startSiem(config: SiemConfig, log: Logger, registry: Registry): Promise<RunningSiem> {
   const metrics = createSiemMetrics(registry);
   const identity = { hostname: config.siem.hostname ?? osHostname(), device: config.siem.device };
   const producer: BusProducer = await createProducer(config.kafka);
   const park = (messages: Parameters<BusProducer['send']>[1]): Promise<void> => producer.send(config.siem.retryTopic, messages);
-  const workers = config.siem.sinks.map((sinkConfig) => createSinkWorker({ sink: createSink(sinkConfig, identity, producer), policy: sinkConfig, park, log, metrics }));
+  let store: StateStore | undefined;
+  let ledger: DeliveryLedger = noLedger;
+  if (config.mongodb !== undefined) {
+    store = await createStateStore(config.mongodb);
+    ledger = await createMongoLedger(store.db, config.siem.ledger.collection, config.siem.ledger.retentionHours, log, (op) => metrics.ledgerErrors.inc({ op }));
+  }
+  log.info({ ledger: store === undefined ? 'off' : config.siem.ledger.collection }, 'siem delivery ledger');
+  const workers = config.siem.sinks.map((sinkConfig) => createSinkWorker({ sink: createSink(sinkConfig, identity, producer), policy: sinkConfig, park, log, metrics, ledger }));
   const byName = new Map(workers.map((w) => [w.name, w]));
   log.info({ sinks: config.siem.sinks.map((s) => ({ name: s.name, type: s.type })) }, 'siem sinks configured');
 
@@ -52,6 +63,8 @@ export async function startSiem(config: SiemConfig, log: Logger, registry: Regis
       await Promise.all(consumers.map((c) => c.close()));
       await Promise.all(workers.map((w) => w.close()));
       await producer.close();
+      ledger.close();
+      await store?.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Logger } from '@atlas-audit/shared/logger';
 import type { OutgoingMessage } from '@atlas-audit/shared/kafka';
 import { backoffDelayMs } from '@atlas-audit/shared/retry';
 import { encodeParkedHeaders, notBeforeOf } from './core/park.ts';
+import { noLedger, type DeliveryLedger } from './delivery-ledger.ts';
 import type { SiemMetrics } from './metrics.ts';
 import type { AlertItem, Sink } from './sinks/sink.ts';
 
@@ -45,6 +46,8 @@ export type SinkWorkerDeps = {
   park: (messages: readonly OutgoingMessage[]) => Promise<void>;
   log: Logger;
   metrics: SiemMetrics;
+  /** Alerts this sink acknowledged before (across restarts); they are not sent again. Default: none known. */
+  ledger?: DeliveryLedger;
   nowMs?: () => number;
 };
 
@@ -53,11 +56,13 @@ export type SinkWorkerDeps = {
  * full-jitter backoff for up to `parkAfterMs`, then parking in the retry topic. While the sink is
  * down (its last attempt failed) each batch gets a single attempt, so a dead sink costs at most
  * one request timeout per batch and never holds the other sinks back for long. A full queue
- * parks at once.
+ * parks at once. Alerts the ledger records as acknowledged by this sink are skipped (a batch
+ * read again after a crash); every acknowledged chunk is recorded in the ledger.
  */
 export function createSinkWorker(deps: SinkWorkerDeps): SinkWorker {
   const { sink, policy, log, metrics } = deps;
   const now = deps.nowMs ?? Date.now;
+  const ledger = deps.ledger ?? noLedger;
   const queue: Job[] = [];
   const stopping = new AbortController();
   let queued = 0;
@@ -92,6 +97,10 @@ export function createSinkWorker(deps: SinkWorkerDeps): SinkWorker {
     for (let attempt = 1; ; attempt++) {
       try {
         await sink.deliver(chunk, AbortSignal.timeout(policy.requestTimeoutMs));
+        await ledger.record(
+          sink.name,
+          chunk.map((i) => i.alert.event.id),
+        );
         if (down) log.info({ sink: sink.name }, 'sink recovered');
         down = false;
         metrics.delivered.inc({ sink: sink.name }, chunk.length);
@@ -113,8 +122,18 @@ export function createSinkWorker(deps: SinkWorkerDeps): SinkWorker {
 
   async function process(job: Job): Promise<DeliveryOutcome> {
     let parked = false;
-    for (let i = 0; i < job.items.length; i += policy.batchMax) {
-      const chunk = job.items.slice(i, i + policy.batchMax);
+    // One ledger look-up per job: what this sink acknowledged before (a batch read again after a crash).
+    const known = await ledger.delivered(
+      sink.name,
+      job.items.map((i) => i.alert.event.id),
+    );
+    const items = known.size === 0 ? job.items : job.items.filter((i) => !known.has(i.alert.event.id));
+    if (items.length < job.items.length) {
+      metrics.alreadyDelivered.inc({ sink: sink.name }, job.items.length - items.length);
+      log.info({ sink: sink.name, count: job.items.length - items.length }, 'alerts already acknowledged by the sink skipped');
+    }
+    for (let i = 0; i < items.length; i += policy.batchMax) {
+      const chunk = items.slice(i, i + policy.batchMax);
       if (!(await attemptChunk(chunk, job))) {
         await park(chunk, job.options.attempt ?? 0, job.options.single ? 'redrive_failed' : 'unavailable');
         parked = true;
