@@ -1,15 +1,19 @@
 import PQueue from 'p-queue';
 import { AppError } from '@atlas-audit/shared/errors';
 import { sleep, withRetry } from '@atlas-audit/shared/retry';
-import { headerInt, pacingDelayMs, retryAfterFromDetail, retryAfterMs } from '../core/rate-limit.ts';
+import { headerInt, pacingDelayMs, retryAfterFromDetail, retryAfterMs, unhintedRateLimitDelayMs } from '../core/rate-limit.ts';
 import type { AtlasAuth } from './auth.ts';
 
 /**
  * The Atlas Admin API HTTP client: versioned Accept media types, authentication, one p-queue
  * per endpoint family (concurrency and requests-per-interval caps), a gate per endpoint family
- * and scope that holds every request back until a 429's Retry-After has passed, pacing from
- * RateLimit-* headers, and retries with exponential backoff and full jitter.
+ * and scope that holds every request back until a 429's Retry-After has passed (a 429 naming no
+ * delay closes it for 1 s, doubled with every further 429 in a row), pacing from RateLimit-*
+ * headers, and retries with exponential backoff and full jitter.
  */
+
+/** The gate after the first 429 that names no delay; doubled per further 429 in a row. */
+const UNHINTED_429_BASE_MS = 1000;
 
 export const JSON_MEDIA_TYPE = 'application/vnd.atlas.2023-01-01+json';
 export const GZIP_MEDIA_TYPE = 'application/vnd.atlas.2023-02-01+gzip';
@@ -48,6 +52,8 @@ export type AtlasHttpClient = {
 export function createAtlasHttpClient(options: HttpClientOptions): AtlasHttpClient {
   const queues = new Map<EndpointFamily, PQueue>();
   const blockedUntil = new Map<string, number>();
+  // 429s in a row per gate that named no delay; any other answer resets it.
+  const unhintedStreak = new Map<string, number>();
   const queueOf = (family: EndpointFamily): PQueue => {
     let queue = queues.get(family);
     if (queue === undefined) {
@@ -103,11 +109,13 @@ export function createAtlasHttpClient(options: HttpClientOptions): AtlasHttpClie
         const pause = pacingDelayMs(headerInt(response.headers.get('ratelimit-limit')), headerInt(response.headers.get('ratelimit-remaining')), 1000);
         if (pause > 0) block(key, Date.now() + pause);
         if (response.status === 429) {
-          const detail = parseDetail(body);
-          const delay = retryAfterMs(response.headers.get('retry-after'), Date.now()) ?? retryAfterFromDetail(detail) ?? 1000;
+          const hinted = retryAfterMs(response.headers.get('retry-after'), Date.now()) ?? retryAfterFromDetail(parseDetail(body));
+          const streak = hinted === undefined ? (unhintedStreak.get(key) ?? 0) + 1 : 0;
+          unhintedStreak.set(key, streak);
+          const delay = hinted ?? unhintedRateLimitDelayMs(streak, UNHINTED_429_BASE_MS, Math.max(UNHINTED_429_BASE_MS, options.retry.maxDelayMs));
           block(key, Date.now() + delay);
           options.onRateLimited?.(request.family, request.scope, delay);
-        }
+        } else unhintedStreak.delete(key);
         return { response, body, authorization };
       });
       if (res === undefined) throw new AppError('atlas request queue returned nothing', { code: 'INTERNAL', retryable: false });

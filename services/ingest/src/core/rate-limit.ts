@@ -20,6 +20,16 @@ export function retryAfterFromDetail(detail: unknown): number | undefined {
 }
 
 /**
+ * How long to close an endpoint after the `streak`-th 429 in a row that named no delay (no
+ * Retry-After, no seconds in the detail): `baseMs`, doubled with each further refusal, capped at
+ * `maxMs`. Without it a refused client would come back at a fixed pace however long the limit
+ * lasts. `streak` < 1 counts as 1.
+ */
+export function unhintedRateLimitDelayMs(streak: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** (Math.max(1, Math.floor(streak)) - 1));
+}
+
+/**
  * How long to hold back the next request to an endpoint after a response whose
  * RateLimit-Remaining is low: none while more than a tenth of the bucket is left, then a short
  * pause growing as the bucket empties.
