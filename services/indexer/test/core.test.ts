@@ -113,3 +113,19 @@ test('a dead-letter record is valid against the DLQ schema and deterministic', (
   assert.equal(a.origin.source, 'atlas.pipeline');
   assert.equal(a.origin.endpoint, 'atlas.events.v1');
 });
+
+test('a record with invalid UTF-8 is refused, not indexed with replacement characters', () => {
+  const bytes = Buffer.concat([Buffer.from(`{"@timestamp":"2026-03-04T05:06:07.008Z","event":{"id":"${id}"},"user":{"name":"o`), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]);
+  assert.deepEqual(planIndexAction('event', bytes, layout), { ok: false, reason: 'invalid UTF-8' });
+});
+
+test('the dead letter of a record near the Kafka message limit keeps its first 64 KiB and says so; the id covers every byte', () => {
+  const big = Buffer.alloc(950_000, 0x7b);
+  const other = Buffer.from(big);
+  other[big.length - 1] = 0x7d;
+  const record = dlqRecordSchema.parse(deadLetterFor('t', big, 'invalid JSON: x', '2026-03-04T05:06:07.008Z'));
+  assert.equal(Buffer.from(record.raw, 'base64').length, 65_536);
+  assert.match(record.reason, /^indexer: invalid JSON: x; raw cut to the first 65536 of 950000 bytes$/);
+  assert.ok(Buffer.byteLength(JSON.stringify(record)) < 100_000);
+  assert.notEqual(deadLetterFor('t', other, 'invalid JSON: x', '2026-03-04T05:06:07.008Z').id, record.id);
+});

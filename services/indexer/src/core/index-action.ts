@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { fail, ok, type Result } from '@atlas-audit/shared/result';
 import { dlqIndexName, eventIndexName, type IndexLayout } from '@atlas-audit/shared/es/index-names';
@@ -26,14 +27,16 @@ function sha256Hex(parts: ReadonlyArray<string | Buffer>): string {
 }
 
 /**
- * Turns a record's bytes into a `create` action, or says why it cannot be indexed (not JSON,
- * not an object, no usable id or timestamp). Events go to the daily index of their own
+ * Turns a record's bytes into a `create` action, or says why it cannot be indexed (not UTF-8,
+ * not JSON, not an object, no usable id or timestamp); invalid UTF-8 is refused, never stored
+ * with replacement characters. Events go to the daily index of their own
  * `@timestamp` and alerts to the one alerts index, both with `_id` = `event.id`; dead-letter
  * records go to the daily DLQ index with their `id`, or a hash of their bytes when they have
  * none. Deterministic: the same bytes always give the same action.
  */
 export function planIndexAction(kind: DocKind, value: Buffer | null, layout: IndexLayout): Result<IndexAction> {
   if (value === null || value.length === 0) return fail('empty record');
+  if (!isUtf8(value)) return fail('invalid UTF-8');
   let doc: unknown;
   const text = value.toString('utf8');
   try {
