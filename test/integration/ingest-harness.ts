@@ -26,15 +26,24 @@ export const INGEST_MAIN = fileURLToPath(new URL('../../services/ingest/src/main
 
 export type Expected = { events: Set<string>; invalidLines: number; byKind: Record<string, number> };
 
+/**
+ * Restricts `expectedServed`: `projects` keeps only those projects (and drops org feeds);
+ * `host` keeps only that host's audit lines (no access history or activity events).
+ */
+export type ServedFilter = { projects?: readonly string[]; host?: string };
+
 /** Every event id the world serves in [startMs, endMs) once everything is published, and the invalid line count. */
-export function expectedServed(world: World, startMs: number, endMs: number, late: LateLines | undefined): Expected {
+export function expectedServed(world: World, startMs: number, endMs: number, late: LateLines | undefined, only: ServedFilter = {}): Expected {
   const events = new Set<string>();
   const byKind: Record<string, number> = { audit: 0, access: 0, activity: 0 };
   let invalidLines = 0;
   // Late enough for every chunk and late line to be published, inside access history's 7-day retention.
   const farFuture = endMs + 86_400_000;
+  const filtered = only.projects !== undefined || only.host !== undefined;
   for (const project of world.projects) {
+    if (only.projects !== undefined && !only.projects.includes(project.id)) continue;
     for (const process of project.processes) {
+      if (only.host !== undefined && process.hostname !== only.host) continue;
       const logName = process.kind === 'mongos' ? 'mongos-audit-log' : 'mongodb-audit-log';
       const normalise = createAuditNormaliser({ project: project.id, host: process.hostname, logName });
       const counter = createOccurrenceCounter();
@@ -47,6 +56,7 @@ export function expectedServed(world: World, startMs: number, endMs: number, lat
         } else invalidLines += 1;
       }
     }
+    if (only.host !== undefined) continue;
     for (const cluster of project.clusters) {
       const counter = createOccurrenceCounter();
       const entries = accessHistory(world, project, cluster.processes, { startMs, endMs, nLogs: Number.MAX_SAFE_INTEGER }, farFuture);
@@ -66,7 +76,7 @@ export function expectedServed(world: World, startMs: number, endMs: number, lat
       }
     }
   }
-  for (const org of world.orgs) {
+  for (const org of filtered ? [] : world.orgs) {
     for (const doc of orgEvents(world, org, startMs, endMs)) {
       const result = normaliseActivityEvent(doc, { org: org.id });
       if (result.ok) {
