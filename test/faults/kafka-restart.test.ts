@@ -1,27 +1,34 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@elastic/elasticsearch';
 import { MongoClient } from 'mongodb';
 import { startAtlasSim } from '@atlas-audit/atlas-sim/server';
-import { createAdmin } from '@atlas-audit/shared/kafka';
+import { createAdmin, type IncomingMessage } from '@atlas-audit/shared/kafka';
+import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
 import { indexLayout } from '@atlas-audit/shared/es/index-names';
 import { endpoints, uniqueSuffix, waitFor } from '@atlas-audit/test/env';
 import { collectTopic, expectedServed } from '../integration/ingest-harness.ts';
+import { harness } from '../../services/detect/test/fixtures.ts';
 import { reportFault } from './report.ts';
 import { metricSum, startService } from './service-process.ts';
 import { censusOf, deleteNamespace, idsInIndex } from './es-census.ts';
 import { metricWith } from './metric-labels.ts';
 
 // The shared Kafka broker restarted (graceful TERM, then a hard KILL) while the pipeline of real
-// child processes simulator → ingest → Kafka → indexer → Elasticsearch is working: ingest has
-// transactions in flight and the indexer is consuming. Afterwards the events topic (read
-// committed) and the index must hold exactly the events the simulator serves, each once.
+// child processes simulator → ingest → Kafka → indexer → Elasticsearch (and Kafka → detect →
+// alerts → indexer) is working: ingest has transactions in flight, the indexer and detect are
+// consuming. Afterwards the events topic (read committed) and the index must hold exactly the
+// events the simulator serves, each once, and the alerts index exactly the alerts the detection
+// engine raises offline over the same partitions.
 
 const MIN = 60_000;
-const HOURS = 2;
+// Three hours: the first attacks of the scenario (02:11–02:45) fall inside, so detect raises alerts.
+const HOURS = 3;
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const baseYaml = readFileSync(`${root}services/atlas-sim/scenarios/test-small.yaml`, 'utf8');
 const START = Date.parse(/^start:\s*(\S+)/m.exec(baseYaml)?.[1] ?? '');
@@ -47,6 +54,33 @@ function restartBroker(mode: Restart['mode']): Promise<Restart> {
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     child.once('exit', (code) => (code === 0 ? resolve({ mode, readyAtMs: Date.now(), tookMs: Date.now() - started }) : reject(new Error(`stack.sh restart kafka exited ${code}: ${out.slice(-2000)}`))));
   });
+}
+
+// Rules whose subjects are per principal (one partition each), as in test/integration/detect.test.ts.
+const rulesYaml = `
+rules:
+  auth-failure-burst: { distinctUsersPerPrefix: 100000 }
+  audit-impaired: { enabled: false }
+  network-exposure: { enabled: false }
+  mfa-idp-tampering: { enabled: false }
+  new-credential: { enabled: false }
+  external-principal: { enabled: false }
+  side-door-access: { enabled: false }
+  posture-auditing-off: { enabled: false }
+  posture-access-list-open: { enabled: false }
+  posture-privileged-users: { enabled: false }
+  posture-no-maintenance-window: { enabled: false }
+  posture-encryption-no-cmk: { enabled: false }
+`;
+
+/** The alert ids the engine raises over `messages`, each partition in offset order on its own state (as detect sees them). */
+function offlineAlerts(messages: readonly IncomingMessage[]): Set<string> {
+  const ids = new Set<string>();
+  for (const partition of new Set(messages.map((m) => m.partition))) {
+    const events = messages.filter((m) => m.partition === partition).sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1)).map((m) => JSON.parse(String(m.value)) as AtlasEvent);
+    for (const alert of harness(rulesYaml).run(events)) ids.add(alert.event.id);
+  }
+  return ids;
 }
 
 const dataOnly = { bool: { must_not: [{ terms: { 'event.dataset': ['atlas.pipeline', 'atlas.posture'] } }] } };
@@ -80,6 +114,12 @@ async function runWithBrokerRestart(mode: Restart['mode']): Promise<void> {
   cleanups.push(() => sim.close());
   const expected = expectedServed(sim.control.world, START, END, undefined);
   const brokers = endpoints.kafkaBrokers.join(',');
+  const dir = mkdtempSync(join(tmpdir(), 'faults-kafka-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'rules.yaml'), rulesYaml);
+  const detect = startService('detect', { KAFKA_BROKERS: brokers, MONGODB_URI: endpoints.mongodbUri, MONGODB_DATABASE: database, KAFKA_TOPIC_EVENTS: topics.events, KAFKA_TOPIC_ALERTS: topics.alerts, KAFKA_TOPIC_DLQ: topics.dlq, DETECT_GROUP_ID: `fk-detect-${suffix}`, DETECT_RULES_FILE: join(dir, 'rules.yaml') }, `faults-kafka-${mode}-detect-${suffix}`);
+  cleanups.push(async () => void (await detect.stop('SIGKILL')));
+  await detect.waitForLog('detect started');
 
   const indexer = startService('indexer', { KAFKA_BROKERS: brokers, ELASTICSEARCH_URL: endpoints.elasticsearchUrl, ELASTICSEARCH_NAMESPACE: namespace, KAFKA_TOPIC_EVENTS: topics.events, KAFKA_TOPIC_ALERTS: topics.alerts, KAFKA_TOPIC_DLQ: topics.dlq, INDEXER_GROUP_ID: `fk-indexer-${suffix}` }, `faults-kafka-${mode}-indexer-${suffix}`);
   cleanups.push(async () => void (await indexer.stop('SIGKILL')));
@@ -126,16 +166,27 @@ async function runWithBrokerRestart(mode: Restart['mode']): Promise<void> {
   assert.ok(committedAtFault < expected.events.size, `ingest was still producing when the broker went down (${committedAtFault} of ${expected.events.size} committed)`);
   assert.ok(indexedAtFault < expected.events.size, 'the indexer was still consuming when the broker went down');
 
-  await waitFor(async () => ((await indexed().catch(() => 0)) >= expected.events.size ? true : undefined), 240_000, `${expected.events.size} events indexed after the restart`, 250).catch(async (err: unknown) => {
+  // Where recovery time goes: when ingest commits again and when the index grows again after the broker is back.
+  const atReady = { committed: await metricSum(ingestUrl, 'atlas_ingest_events_committed_total'), indexed: await indexed().catch(() => 0) };
+  let firstCommitMs: number | undefined;
+  let firstIndexedMs: number | undefined;
+  await waitFor(async () => {
+    const now = await indexed().catch(() => 0);
+    if (firstCommitMs === undefined && (await metricSum(ingestUrl, 'atlas_ingest_events_committed_total')) > atReady.committed) firstCommitMs = Date.now() - restart.readyAtMs;
+    if (firstIndexedMs === undefined && now > atReady.indexed) firstIndexedMs = Date.now() - restart.readyAtMs;
+    return now >= expected.events.size ? true : undefined;
+  }, 240_000, `${expected.events.size} events indexed after the restart`, 250).catch(async (err: unknown) => {
     throw new Error(`${String(err)}; indexed ${await indexed().catch(() => -1)}; ingest log ${ingest.current().slice(-3).map((l) => JSON.stringify(l)).join(' ')}`);
   });
   const recoveryMs = Date.now() - restart.readyAtMs;
   assert.equal(ingest.child().exitCode, null, 'ingest survived the restart');
   assert.equal(indexer.child().exitCode, null, 'the indexer survived the restart');
+  assert.equal(detect.child().exitCode, null, 'detect survived the restart');
 
   // Kafka: the events topic read from the start (read_committed) once nothing more arrives.
   const reader = await collectTopic(topics.events);
   const dlqReader = await collectTopic(topics.dlq);
+  const alertReader = await collectTopic(topics.alerts);
   const topicIds = (): string[] =>
     reader.messages.flatMap((m) => {
       const e = JSON.parse(String(m.value)) as { event: { id: string; dataset: string } };
@@ -154,6 +205,18 @@ async function runWithBrokerRestart(mode: Restart['mode']): Promise<void> {
     await reader.close();
     await dlqReader.close();
   }
+  // Alerts: the engine offline over exactly what detect read; the index must hold each once.
+  const expectedAlerts = offlineAlerts(reader.messages);
+  const alertsIndexed = async (): Promise<number> => (await es.count({ index: layout.alertsPattern, ignore_unavailable: true, allow_no_indices: true })).count;
+  try {
+    await waitFor(async () => ((await alertsIndexed()) >= expectedAlerts.size ? true : undefined), 120_000, `${expectedAlerts.size} alerts indexed`, 500);
+    await waitFor(async () => ((await metricWith(indexerUrl, 'atlas_indexer_documents_total', `topic="${topics.alerts}"`)) >= alertReader.messages.length && alertReader.messages.length >= expectedAlerts.size ? true : undefined), 60_000, 'every alert message settled by the indexer', 500);
+  } finally {
+    await alertReader.close();
+  }
+  const alertsInEs = censusOf(await idsInIndex(es, layout.alertsPattern), expectedAlerts);
+  const alertRedeliveries = alertReader.messages.length - new Set(alertReader.messages.map((m) => m.key)).size;
+  assert.ok(expectedAlerts.size > 0, 'the scenario raises alerts');
   const inKafka = censusOf(topicIds(), expected.events);
   const inEs = censusOf(await idsInIndex(es, layout.eventsPattern, 'event.id', dataOnly), expected.events);
   const dlqIds = dlqReader.messages.map((m) => (JSON.parse(String(m.value)) as { id: string }).id);
@@ -164,23 +227,25 @@ async function runWithBrokerRestart(mode: Restart['mode']): Promise<void> {
   const restores = ingest.lines.filter((l) => l['msg'] === 'checkpoints restored after a failed commit').length;
   const replays = await metricWith(indexerUrl, 'atlas_indexer_documents_total', 'outcome="duplicate"');
   assert.equal(await ingest.stop('SIGTERM'), 0, 'ingest drains and exits 0');
+  assert.equal(await detect.stop('SIGTERM'), 0, 'detect drains and exits 0');
   assert.equal(await indexer.stop('SIGTERM'), 0, 'the indexer drains and exits 0');
   reportFault({
-    fault: `Kafka broker restart (${mode === 'kill' ? 'KILL' : 'TERM'}) mid-produce and mid-consume`,
+    fault: `Kafka broker restart (${mode === 'kill' ? 'KILL' : 'TERM'}), ingest producing, indexer and detect consuming`,
     target: 'kafka',
-    expected: expected.events.size,
-    lost: inKafka.lost + inEs.lost,
+    expected: expected.events.size + expectedAlerts.size,
+    lost: inKafka.lost + inEs.lost + alertsInEs.lost,
     duplicated: inKafka.duplicated + inEs.duplicated,
     dlq: dlqIds.length,
+    duplicateAlerts: alertsInEs.unexpected + alertsInEs.duplicated,
     recoveryMs,
-    notes: `broker down→ready ${(restart.tookMs / 1000).toFixed(1)} s; at the fault ingest had committed ${committedAtFault} and ES held ${indexedAtFault} of ${expected.events.size}; Kafka ${inKafka.records} data messages, ES ${inEs.records} docs; ingest: ${failedCommits} window commits failed, checkpoints restored ${restores}×; indexer: ${replays} replays answered 409`,
+    notes: `broker down→ready ${(restart.tookMs / 1000).toFixed(1)} s; at the fault ingest had committed ${committedAtFault} and ES held ${indexedAtFault} of ${expected.events.size}, when it was ready ${atReady.committed} and ${atReady.indexed}; after ready, first commit ${((firstCommitMs ?? -1) / 1000).toFixed(1)} s, first new document ${((firstIndexedMs ?? -1) / 1000).toFixed(1)} s; Kafka ${inKafka.records} data messages, ES ${inEs.records} docs; alerts: ${expectedAlerts.size} expected, ${alertsInEs.records} in ES, ${alertRedeliveries} same-id redeliveries on the topic (at-least-once, deduped by _id); ingest: ${failedCommits} window commits failed, checkpoints restored ${restores}×; indexer: ${replays} replays answered 409`,
   });
 }
 
-test('Kafka broker restarted gracefully (TERM) while ingest produces and the indexer consumes: every served event once in Kafka and in Elasticsearch', { timeout: 300_000 }, async () => {
+test('Kafka broker restarted gracefully (TERM) while ingest produces and the indexer and detect consume: every served event once in Kafka and in Elasticsearch, every offline alert once', { timeout: 300_000 }, async () => {
   await runWithBrokerRestart('graceful');
 });
 
-test('Kafka broker killed (KILL) and restarted while ingest produces and the indexer consumes: every served event once in Kafka and in Elasticsearch', { timeout: 300_000 }, async () => {
+test('Kafka broker killed (KILL) and restarted while ingest produces and the indexer and detect consume: every served event once in Kafka and in Elasticsearch, every offline alert once', { timeout: 300_000 }, async () => {
   await runWithBrokerRestart('kill');
 });
