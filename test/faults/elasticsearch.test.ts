@@ -196,6 +196,12 @@ test('Elasticsearch rejecting bulk items with 429 (es_rejected_execution_excepti
   // whole: then the batch's items are all retried (and counted) as "unavailable".
   assert.ok(retries429 > 0 && retries429 <= stats.itemsRejected && stats.itemsRejected - retries429 <= retriesRequest, `every item 429 was retried (${retries429} item retries, ${retriesRequest} request retries for ${stats.itemsRejected} rejected items)`);
   const replays = await metricWith(url, 'atlas_indexer_documents_total', 'outcome="duplicate"');
+  // Backoff: a held item is re-sent after growing, jittered delays, not in a tight loop.
+  const gapsMs = [...held].flatMap((id) => proxy.attemptsOf(id).slice(1).map((t, i) => t - (proxy.attemptsOf(id)[i] ?? t)));
+  const meanGapMs = gapsMs.reduce((a, b) => a + b, 0) / Math.max(1, gapsMs.length);
+  const maxAttempts = Math.max(...[...held].map((id) => proxy.attemptsOf(id).length));
+  assert.ok(maxAttempts >= 3, `held items were retried (${maxAttempts} attempts at most)`);
+  assert.ok(meanGapMs >= 250, `retries back off (mean gap ${Math.round(meanGapMs)} ms between attempts of a held item)`);
   assert.equal(await indexer.stop('SIGTERM'), 0, 'SIGTERM drains and exits 0');
   reportFault({
     fault: 'Elasticsearch 429 on bulk items and requests',
@@ -205,6 +211,6 @@ test('Elasticsearch rejecting bulk items with 429 (es_rejected_execution_excepti
     duplicated: census.duplicated,
     dlq: await countDocs(es, layout.dlqPattern),
     recoveryMs,
-    notes: `${Math.round((faultEnd - faultStart) / 1000)} s of rejections: ${stats.itemsRejected} items and ${stats.requestsRejected} of ${stats.bulkRequests} bulk requests answered 429 (${held.size} ids held until the end); indexer retries: ${retries429} items after item 429s, ${retriesRequest} after request 429s; ${replays} re-sent items answered 409`,
+    notes: `${Math.round((faultEnd - faultStart) / 1000)} s of rejections: ${stats.itemsRejected} items and ${stats.requestsRejected} of ${stats.bulkRequests} bulk requests answered 429 (${held.size} ids held until the end, up to ${maxAttempts} attempts each, mean gap ${Math.round(meanGapMs)} ms); indexer retries: ${retries429} items after item 429s, ${retriesRequest} after request 429s; ${replays} re-sent items answered 409`,
   });
 });

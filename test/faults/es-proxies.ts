@@ -69,6 +69,8 @@ export type BulkRejectingProxy = {
   /** Sets (or with undefined, clears) the rejection policy. */
   reject(policy: BulkRejection | undefined): void;
   stats(): BulkRejectStats;
+  /** When each bulk request carrying `id` reached the proxy (epoch ms), while a policy was set. */
+  attemptsOf(id: string): readonly number[];
   close(): Promise<void>;
 };
 
@@ -132,6 +134,7 @@ export function bulkRejectingProxy(targetUrl: string): BulkRejectingProxy {
   let policy: BulkRejection | undefined;
   let requestsUnderPolicy = 0;
   const seen = new Map<string, number>();
+  const attempts = new Map<string, number[]>();
   const stats: BulkRejectStats = { bulkRequests: 0, itemsRejected: 0, requestsRejected: 0, itemsForwarded: 0, upstreamFailures: 0 };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -158,6 +161,7 @@ export function bulkRejectingProxy(targetUrl: string): BulkRejectingProxy {
       const id = Object.values(action)[0]?._id ?? '';
       const n = seen.get(id) ?? 0;
       seen.set(id, n + 1);
+      attempts.set(id, [...(attempts.get(id) ?? []), Date.now()]);
       const rejected = current.rejectItem(id, n);
       rejectedAt.push(rejected);
       if (!rejected) kept.push(lines[i] ?? '', lines[i + 1] ?? '');
@@ -196,6 +200,7 @@ export function bulkRejectingProxy(targetUrl: string): BulkRejectingProxy {
       requestsUnderPolicy = 0;
     },
     stats: () => ({ ...stats }),
+    attemptsOf: (id) => attempts.get(id) ?? [],
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
