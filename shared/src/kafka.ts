@@ -50,6 +50,13 @@ export type ConsumerRunOptions = {
   /** How many partitions' batches may be processed at once (default 1). */
   partitionsConsumedConcurrently?: number;
   onAssign?: (assignment: ReadonlyArray<{ topic: string; partitions: number[] }>) => void;
+  /**
+   * Called when the consumer stopped for good (the client gave up and will not restart it).
+   * Without it, the error is thrown as an uncaught exception, so the process exits non-zero and
+   * its supervisor restarts it, rather than living on as a healthy-looking member that reads
+   * nothing. Uncommitted batches are read again by the next owner.
+   */
+  onCrash?: (err: unknown) => void;
 };
 
 export interface BusConsumer {
@@ -152,7 +159,17 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
       subscribedTopics = [...topics];
       await consumer.subscribe({ topics: [...topics], fromBeginning });
     },
-    async run({ eachBatch, onAssign, partitionsConsumedConcurrently }) {
+    async run({ eachBatch, onAssign, onCrash, partitionsConsumedConcurrently }) {
+      consumer.on(consumer.events.CRASH, (event) => {
+        // kafkajs restarts the consumer itself after retriable errors (restart: true).
+        if (event.payload.restart) return;
+        const err = new AppError('kafka consumer stopped', { code: 'KAFKA_UNAVAILABLE', retryable: true, cause: event.payload.error, details: { groupId } });
+        if (onCrash) onCrash(err);
+        else
+          setImmediate(() => {
+            throw err;
+          });
+      });
       if (onAssign) {
         consumer.on(consumer.events.GROUP_JOIN, (event) => {
           const assignment = Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));

@@ -58,3 +58,49 @@ test('10,000 messages over 6 partitions arrive exactly once, in order per key, a
     await admin.close();
   }
 });
+
+test('a consumer the client will not restart is reported through onCrash; a handler error it can retry is read again instead', { timeout: 120_000 }, async () => {
+  const topic = `it-kafka-crash-${uniqueSuffix()}`;
+  const admin = await createAdmin(kafka);
+  await admin.createTopics([{ topic, partitions: 1 }]);
+  const producer = await createProducer(kafka);
+  const retried = await createConsumer(kafka, `it-group-${uniqueSuffix()}`);
+  const fatal = await createConsumer(kafka, `it-group-${uniqueSuffix()}`);
+  try {
+    await producer.send(topic, [{ key: 'k', value: 'v' }]);
+    // A plain error: kafkajs retries and restarts the consumer, the batch comes again.
+    let attempts = 0;
+    const crashes: unknown[] = [];
+    await retried.subscribe([topic], true);
+    await retried.run({
+      eachBatch: async () => {
+        attempts += 1;
+        if (attempts < 3) throw new Error('transient');
+      },
+      onCrash: (err) => crashes.push(err),
+    });
+    await waitFor(async () => (attempts >= 3 ? true : undefined), 60_000, 'the batch read again after transient handler errors');
+    assert.deepEqual(crashes, []);
+    // An error kafkajs will not retry stops the consumer for good: it must not stay silent.
+    const fatalCrash = new Promise<unknown>((resolve) => {
+      void fatal.subscribe([topic], true).then(() =>
+        fatal.run({
+          eachBatch: async () => {
+            throw Object.assign(new Error('not retriable'), { retriable: false });
+          },
+          onCrash: resolve,
+        }),
+      );
+    });
+    const err = await Promise.race([fatalCrash, new Promise((r) => setTimeout(() => r('no crash reported'), 30_000))]);
+    assert.ok(err instanceof Error, String(err));
+    assert.equal(err.message, 'kafka consumer stopped');
+    assert.match(String(err.cause), /not retriable/);
+  } finally {
+    await retried.close();
+    await fatal.close();
+    await producer.close();
+    await admin.deleteTopics([topic]);
+    await admin.close();
+  }
+});
