@@ -186,3 +186,23 @@ test('MongoDB state backend on the real server: entries round-trip and writes ar
   assert.deepEqual(byKey(await backend.load(3)), { 'new-ip': 'newer' });
   assert.deepEqual(byKey(await backend.load(4)), { 'new-ip': 'other partition' });
 });
+
+test('MongoDB state backend on the real server: a save that meets newer entries still writes all its other entries', async () => {
+  const { createMongoBackend } = await import('../../services/detect/src/mongo-state.ts');
+  const database = `it_detect_state_${uniqueSuffix()}`;
+  const mongo = new MongoClient(endpoints.mongodbUri);
+  await mongo.connect();
+  cleanups.push(async () => {
+    await mongo.db(database).dropDatabase();
+    await mongo.close();
+  });
+  const backend = await createMongoBackend(mongo.db(database), 'detect_state');
+  // A save half-applied before the server went away (a, c at offset 10), then retried, or a replay reaching offset 10 again.
+  await backend.save(0, [{ namespace: 'suppress', key: 'a', value: 1 }, { namespace: 'suppress', key: 'c', value: 3 }], 10);
+  await backend.save(0, [{ namespace: 'suppress', key: 'newer', value: 'kept' }], 12);
+  const retried = ['a', 'b', 'c', 'd', 'newer', 'e'].map((key) => ({ namespace: 'suppress', key, value: key === 'newer' ? 'stale' : key }));
+  await backend.save(0, retried, 10);
+  const byKey = Object.fromEntries((await backend.load(0)).map((e) => [e.key, e.value]));
+  // FerretDB stops an unordered bulk at its first duplicate key; every entry below the offset must be written all the same.
+  assert.deepEqual(byKey, { a: 1, b: 'b', c: 3, d: 'd', newer: 'kept', e: 'e' });
+});
