@@ -10,14 +10,14 @@ import type { World } from '@atlas-audit/atlas-sim/core/world';
 import { createAdmin } from '@atlas-audit/shared/kafka';
 import { dlqRecordSchema, type DlqRecord } from '@atlas-audit/shared/schema/dlq';
 import { endpoints, uniqueSuffix, waitFor } from '@atlas-audit/test/env';
-import { collectTopic, mirroredCursors } from '../integration/ingest-harness.ts';
+import { collectTopic } from '../integration/ingest-harness.ts';
 import { startService, type ServiceProcess } from './service-process.ts';
 
 /**
  * One ingest worker (a real child process) against an in-process Atlas simulator serving one
  * project of the load-3x3 scenario for an hour, on the shared Kafka and FerretDB: its own
- * topics and database, readers of the events and DLQ topics, and waits on the checkpoint
- * mirror. Used by the Atlas and poison fault tests; every figure they report is read here.
+ * topics and database, readers of the events, DLQ and checkpoint topics, and waits on the
+ * committed checkpoints. Used by the Atlas and poison fault tests; every figure they report is read here.
  */
 
 export const MIN = 60_000;
@@ -63,11 +63,11 @@ export type AtlasIngestRun = {
   coverage(): { windows: Record<string, number>; events: number };
   /** Every dead-letter record read so far. */
   dlq(): DlqRecord[];
-  /** Resolves with the real ms at which every timed stream's mirrored cursor was at or past `cursorMs`. */
+  /** Resolves with the real ms at which every timed stream's committed cursor (Kafka checkpoint log) was at or past `cursorMs`. */
   waitCheckpointsPast(cursorMs: number, timeoutMs: number): Promise<number>;
   /** Resolves with the real ms at which `ids` were all read from the events topic. */
   waitForIds(ids: ReadonlySet<string>, timeoutMs: number): Promise<number>;
-  /** Waits until the events topic has stopped growing (so a late duplicate would be counted). */
+  /** Waits until no data event or dead letter has arrived for a while (so a late duplicate would be counted). */
   settle(): Promise<void>;
   close(): Promise<void>;
 };
@@ -150,6 +150,7 @@ export async function startAtlasIngestRun(options: RunOptions): Promise<AtlasIng
     `fault-ingest-${options.name}`,
   );
 
+  let checkpointReader: Awaited<ReturnType<typeof collectTopic>> | undefined;
   const parsed: ParsedEvent[] = [];
   const windows: Record<string, number> = {};
   let counted = 0;
@@ -178,16 +179,23 @@ export async function startAtlasIngestRun(options: RunOptions): Promise<AtlasIng
       return { windows: { ...windows }, events: counted };
     },
     dlq,
-    waitCheckpointsPast: (cursorMs, timeoutMs) =>
-      waitFor(
+    waitCheckpointsPast: async (cursorMs, timeoutMs) => {
+      // The checkpoint log in Kafka (committed with the events), not the MongoDB copy, which a
+      // FerretDB restart by another test can leave behind for a while.
+      await ingest.waitForLog('ingest started', 60_000);
+      checkpointReader ??= await collectTopic(topics.checkpoints);
+      const reader = checkpointReader;
+      return waitFor(
         async () => {
-          const timed = [...(await mirroredCursors(mongo, database)).entries()].filter(([key]) => !key.startsWith('posture'));
-          return timed.length >= TIMED_STREAMS && timed.every(([, cursor]) => cursor >= cursorMs) ? Date.now() : undefined;
+          const cursors = new Map<string, number>();
+          for (const m of reader.messages) if (m.key !== null && m.value !== null && m.value.length > 0 && !m.key.startsWith('posture')) cursors.set(m.key, (JSON.parse(String(m.value)) as { cursorMs: number }).cursorMs);
+          return cursors.size >= TIMED_STREAMS && [...cursors.values()].every((cursor) => cursor >= cursorMs) ? Date.now() : undefined;
         },
         timeoutMs,
-        `every stream's checkpoint past ${new Date(cursorMs).toISOString()} (log: test-output/fault-ingest-${options.name}.log)`,
+        `every stream's checkpoint past ${new Date(cursorMs).toISOString()} in ${topics.checkpoints} (log: test-output/fault-ingest-${options.name}.log)`,
         200,
-      ),
+      );
+    },
     waitForIds: (ids, timeoutMs) =>
       waitFor(
         async () => {
@@ -203,7 +211,8 @@ export async function startAtlasIngestRun(options: RunOptions): Promise<AtlasIng
       let last = -1;
       await waitFor(
         async () => {
-          const now = reader.messages.length + dlqReader.messages.length;
+          // Data and dead letters only: coverage records keep coming while the worker polls.
+          const now = events().length + dlqReader.messages.length;
           const stable = now === last;
           last = now;
           return stable ? true : undefined;
@@ -217,6 +226,7 @@ export async function startAtlasIngestRun(options: RunOptions): Promise<AtlasIng
       await ingest.stop('SIGTERM').catch(() => undefined);
       await reader.close().catch(() => undefined);
       await dlqReader.close().catch(() => undefined);
+      await checkpointReader?.close().catch(() => undefined);
       await sim.close().catch(() => undefined);
       await admin.deleteTopics([topics.events, topics.dlq, topics.checkpoints]).catch(() => undefined);
       await admin.close().catch(() => undefined);
