@@ -173,6 +173,9 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
     const first = batch[0];
     const last = batch[batch.length - 1];
     if (first === undefined || last === undefined) return;
+    // Drained before a rebalance that completed while it waited behind other partitions' batches:
+    // dropped like any message of an older generation (the owner re-reads it from the committed offset).
+    if (generationOf(first) !== consumer.generationId) return;
     const messages: IncomingMessage[] = batch.map((m) => ({
       topic: m.topic,
       partition: m.partition,
