@@ -225,12 +225,18 @@ export async function idCounts(es: Client, pattern: string): Promise<Map<string,
 
 /** Sum over partitions of (high watermark − committed offset) of `group` on `topic`. */
 export async function groupLag(group: string, topic: string): Promise<number> {
-  const admin = await createAdmin(kafka);
+  const probe = await lagProbe(group, topic);
   try {
-    return await admin.lag(group, topic);
+    return await probe.lag();
   } finally {
-    await admin.close();
+    await probe.close();
   }
+}
+
+/** A connected admin client asking for the lag of `group` on `topic` as often as needed (a poll every few ms catches short backlogs). */
+export async function lagProbe(group: string, topic: string): Promise<{ lag(): Promise<number>; close(): Promise<void> }> {
+  const admin = await createAdmin(kafka);
+  return { lag: () => admin.lag(group, topic), close: () => admin.close() };
 }
 
 export type AlertCheck = { expected: number; lost: number; duplicated: number; duplicateAlerts: number; notes: string };

@@ -6,7 +6,7 @@ import { waitFor } from '@atlas-audit/test/env';
 import { generateSampleData } from '@atlas-audit/dashboards/sample-data';
 import { reportFault } from './report.ts';
 import { metricSum, startService, type ServiceProcess } from './service-process.ts';
-import { checkAlerts, createDetectRig, groupLag, idCounts, offlineAlerts, persistedState, referenceRun, savedPastCommit, sendPaced, stateDrift, streamOf, type DetectRig, type Reference } from './detect-rig.ts';
+import { checkAlerts, createDetectRig, groupLag, idCounts, offlineAlerts, persistedState, referenceRun, lagProbe, savedPastCommit, sendPaced, stateDrift, streamOf, type DetectRig, type Reference } from './detect-rig.ts';
 
 // Detection faults on the real stack: detect (state and baselines in the MongoDB-wire server,
 // fenced by offset) killed mid-batch, its consumer group rebalanced mid-stream, and the
@@ -15,10 +15,6 @@ import { checkAlerts, createDetectRig, groupLag, idCounts, offlineAlerts, persis
 
 const stackScript = fileURLToPath(new URL('../../scripts/stack.sh', import.meta.url));
 const SLICE = 100;
-
-async function evaluated(svc: ServiceProcess): Promise<number> {
-  return metricSum(await svc.url(), 'atlas_detect_events_total');
-}
 
 async function dlqCount(rig: DetectRig): Promise<number> {
   return [...(await idCounts(rig.es, rig.layout.dlqPattern)).values()].reduce((a, b) => a + b, 0);
@@ -52,19 +48,29 @@ async function referenceOf(rig: DetectRig, events: Parameters<typeof offlineAler
   return reference;
 }
 
-/** Resolves once `svc` (current incarnation) has evaluated at least `count` records while records are still waiting: it is mid-stream. */
-async function evaluatingPast(svc: ServiceProcess, rig: DetectRig, count: number): Promise<{ evaluated: number; lag: number }> {
+/**
+ * Resolves once `svc` (current incarnation) has evaluated at least `count` records while records
+ * it has not committed are waiting and the stream is still being sent: it is mid-stream, mid-batch.
+ */
+async function evaluatingPast(svc: ServiceProcess, rig: DetectRig, count: number, stream: { sent(): number; total: number }): Promise<{ evaluated: number; lag: number }> {
+  const url = await svc.url();
+  const probe = await lagProbe(rig.detectGroup, rig.topics.events);
   let status = '';
   try {
-    return await waitFor(async () => {
-      const n = await evaluated(svc);
-      const lag = await groupLag(rig.detectGroup, rig.topics.events);
-      status = `${n} evaluated, ${lag} uncommitted`;
+    const found = await waitFor(async () => {
+      const n = await metricSum(url, 'atlas_detect_events_total');
+      const lag = await probe.lag();
+      status = `${n} evaluated, ${lag} uncommitted, ${stream.sent()}/${stream.total} sent`;
+      if (lag === 0 && stream.sent() >= stream.total) return { evaluated: n, lag: -1 };
       return n >= count && lag > 0 ? { evaluated: n, lag } : undefined;
-    }, 120_000, `${svc.name} to evaluate ${count} records with a backlog left`, 50);
+    }, 120_000, `${svc.name} to evaluate ${count} records with a backlog left`, 10);
+    if (found.lag < 0) throw new Error(`the stream ended before ${svc.name} evaluated ${count} records with a backlog left`);
+    return found;
   } catch (err) {
     const tail = svc.current().slice(-3).map((l) => String(l['msg'])).join(' | ');
     throw new Error(`${(err as Error).message}: ${status}; last log lines: ${tail}`, { cause: err });
+  } finally {
+    await probe.close();
   }
 }
 
@@ -76,13 +82,13 @@ test('detect killed with SIGKILL mid-batch, three times, and restarted: exactly 
   try {
     await Promise.all([indexer.waitForLog('indexer started'), detect.waitForLog('detect started')]);
     await detect.waitForLog('partitions assigned');
-    const paced = sendPaced(rig.producer, rig.topics.events, messages, SLICE, 500);
+    const paced = sendPaced(rig.producer, rig.topics.events, messages, SLICE, 700);
     const kills: string[] = [];
     let restartedAt = 0;
     for (const round of [0, 1, 2]) {
       // A randomised moment: after 5–20 % of the stream evaluated by this incarnation, with records still waiting.
       const target = Math.floor(events.length * (0.05 + Math.random() * 0.15));
-      const at = await evaluatingPast(detect, rig, target);
+      const at = await evaluatingPast(detect, rig, target, { sent: paced.sent, total: events.length });
       const code = await detect.stop('SIGKILL');
       assert.equal(code, null, 'killed by the signal');
       const ahead = await savedPastCommit(rig);
@@ -132,14 +138,14 @@ test('a detect consumer-group rebalance mid-stream (a replica joins, later leave
     await waitFor(async () => (assigned(a)?.length === 4 ? true : undefined), 60_000, 'replica a to own every partition');
     const paced = sendPaced(rig.producer, rig.topics.events, messages, SLICE, 600);
     const steps: string[] = [];
-    await evaluatingPast(a, rig, Math.floor(events.length * (0.1 + Math.random() * 0.15)));
+    await evaluatingPast(a, rig, Math.floor(events.length * (0.1 + Math.random() * 0.15)), { sent: paced.sent, total: events.length });
     steps.push(`b joined at ${paced.sent()}/${events.length} sent`);
     b = startService('detect', { ...rig.detectEnv, KAFKA_CLIENT_ID: 'detect-b' }, 'faults-detect-rebalance-b');
     const joined = b;
     await waitFor(async () => ((assigned(joined)?.length ?? 0) > 0 && (assigned(a)?.length ?? 4) < 4 ? true : undefined), 90_000, 'the partitions to be shared by a and b');
     steps.push(`a owned [${assigned(a)?.join(',')}], b [${assigned(joined)?.join(',')}]`);
     // b takes part: it evaluates records of its partitions while the stream still flows.
-    const bEvaluated = await evaluatingPast(joined, rig, 100 + Math.floor(Math.random() * 300));
+    const bEvaluated = await evaluatingPast(joined, rig, 100 + Math.floor(Math.random() * 300), { sent: paced.sent, total: events.length });
     steps.push(`b left after evaluating ${bEvaluated.evaluated} at ${paced.sent()}/${events.length} sent`);
     assert.ok(paced.sent() < events.length, 'b leaves while events still flow');
     assert.equal(await joined.stop('SIGTERM'), 0, 'b drains and exits 0 on SIGTERM');
@@ -199,7 +205,7 @@ test('the MongoDB-wire server restarted (TERM, then KILL) while detect saves sta
     const steps: string[] = [];
     let readyAt = 0;
     for (const kill of [false, true]) {
-      const at = await evaluatingPast(detect, rig, Math.floor(events.length * (kill ? 0.45 : 0.1) + Math.random() * events.length * 0.15));
+      const at = await evaluatingPast(detect, rig, Math.floor(events.length * (kill ? 0.45 : 0.1) + Math.random() * events.length * 0.15), { sent: paced.sent, total: events.length });
       const url = await detect.url();
       const persisted = await metricSum(url, 'atlas_detect_state_entries_persisted_total');
       await waitFor(async () => ((await metricSum(url, 'atlas_detect_state_entries_persisted_total')) > persisted ? true : undefined), 60_000, 'detect to be saving state');
