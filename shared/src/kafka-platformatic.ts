@@ -130,10 +130,33 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
     stream?.offsetsToFetch.set(key, offset);
   };
 
+  /**
+   * The last group join this member completed. The client adopts a new generation at the JoinGroup
+   * response but the assignment only at the SyncGroup one; messages are admitted only when both
+   * are this join's, so nothing fetched in between (possibly for a partition being revoked) is handed.
+   */
+  let joined = { generation: -1, keys: new Set<string>() };
+
+  const onJoin = (generation: number, assignments: ReadonlyArray<{ topic: string; partitions: number[] }>): void => {
+    const keys = new Set(assignments.flatMap((a) => a.partitions.map((p) => keyOf(a.topic, p))));
+    // One generation later, nobody else can have owned a partition kept across the rebalance.
+    const continuous = generation === joined.generation + 1;
+    expected.clear();
+    for (const [key, offset] of [...processed.entries()]) {
+      if (!continuous || !keys.has(key)) processed.delete(key);
+      // Read-ahead (and a fetch still in flight) of the old generation is dropped: resume exactly
+      // after the last batch the handler completed, not at the stream's position or the committed offset.
+      else rewind(key, offset);
+    }
+    for (const key of [...pending.keys()]) if (!keys.has(key)) pending.delete(key);
+    joined = { generation, keys };
+  };
+
   /** Keeps the messages the handler may see now; drops read-ahead of paused, rewound or revoked partitions. */
   const admit = (m: Raw): boolean => {
     const key = keyOf(m.topic, m.partition);
-    if (generationOf(m) !== consumer.generationId) return false;
+    const generation = generationOf(m);
+    if (generation !== consumer.generationId || generation !== joined.generation || !joined.keys.has(key)) return false;
     if (m.offset < (processed.get(key) ?? -1n)) return false;
     const want = expected.get(key);
     if (paused.has(key)) {
@@ -161,6 +184,10 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
     for (const key of [...pending.keys()]) if (!owned.has(key)) pending.delete(key);
     const entries = [...pending.entries()].filter(([key]) => keys === undefined || keys.includes(key));
     if (entries.length === 0) return;
+    // Mid-join (no heartbeat timer, or a generation whose assignment has not arrived): the commit would
+    // be refused and the client would answer with one more JoinGroup, which from the group leader
+    // starts yet another rebalance. Kept for after the join, like a refused one.
+    if (!consumer.isActive() || consumer.generationId !== joined.generation) return;
     try {
       await consumer.commit({ offsets: entries.map(([, v]) => v) });
       for (const [key, v] of entries) if (pending.get(key) === v) pending.delete(key);
@@ -173,9 +200,9 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
     const first = batch[0];
     const last = batch[batch.length - 1];
     if (first === undefined || last === undefined) return;
-    // Drained before a rebalance that completed while it waited behind other partitions' batches:
-    // dropped like any message of an older generation (the owner re-reads it from the committed offset).
-    if (generationOf(first) !== consumer.generationId) return;
+    // Drained before a rebalance that started while it waited behind other partitions' batches:
+    // dropped like any message of an older generation (its partition's owner reads it again).
+    if (generationOf(first) !== consumer.generationId || generationOf(first) !== joined.generation) return;
     const messages: IncomingMessage[] = batch.map((m) => ({
       topic: m.topic,
       partition: m.partition,
@@ -270,7 +297,7 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
         const onAssign = run.onAssign;
         consumer.on('consumer:group:join', (payload) => onAssign((payload.assignments ?? []).map((a) => ({ topic: a.topic, partitions: [...a.partitions] }))));
       }
-      consumer.on('consumer:group:join', () => expected.clear());
+      consumer.on('consumer:group:join', (payload) => onJoin(payload.generationId ?? consumer.generationId, payload.assignments ?? []));
       stream = await consumer.consume({
         topics,
         mode: 'committed',
@@ -311,6 +338,9 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
         tails = [...chains.values()].map((c) => c.tail);
         await Promise.all(tails);
       } while ([...chains.values()].some((c, i) => c.tail !== tails[i]));
+      // A rebalance under way would hold the last commits back: give it until the session timeout.
+      const deadline = Date.now() + sessionTimeout;
+      while (pending.size > 0 && (!consumer.isActive() || consumer.generationId !== joined.generation) && Date.now() < deadline) await sleep(100);
       await flushCommits();
       if (stream) await stream.close().catch(() => undefined);
       await consumer.close(true);
