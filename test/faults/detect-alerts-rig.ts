@@ -6,7 +6,7 @@ import { createAdmin, createProducer, type BusProducer, type IncomingMessage, ty
 import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
 import type { Alert } from '@atlas-audit/shared/schema/alert';
 import { endpoints, uniqueSuffix } from '@atlas-audit/test/env';
-import { harness } from '../../services/detect/test/fixtures.ts';
+import { harness, perPrincipalRulesYaml } from '../../services/detect/test/fixtures.ts';
 import { mixedStream } from '../../services/detect/test/stream.ts';
 import { collectTopic } from '../integration/ingest-harness.ts';
 import { startFeed, type Feed } from './feed.ts';
@@ -20,22 +20,7 @@ import { startFeed, type Feed } from './feed.ts';
 
 const kafka = { brokers: [...endpoints.kafkaBrokers], clientId: 'flt-detect', ssl: false };
 
-// Rules whose subjects are per principal, so the alerts do not depend on how principals are spread over partitions.
-const rulesYaml = `
-rules:
-  auth-failure-burst: { distinctUsersPerPrefix: 100000 }
-  audit-impaired: { enabled: false }
-  network-exposure: { enabled: false }
-  mfa-idp-tampering: { enabled: false }
-  new-credential: { enabled: false }
-  external-principal: { enabled: false }
-  side-door-access: { enabled: false }
-  posture-auditing-off: { enabled: false }
-  posture-access-list-open: { enabled: false }
-  posture-privileged-users: { enabled: false }
-  posture-no-maintenance-window: { enabled: false }
-  posture-encryption-no-cmk: { enabled: false }
-`;
+const rulesYaml = perPrincipalRulesYaml;
 
 export type AlertMeasure = { expected: number; produced: number; distinct: number; lost: number; duplicateAlerts: number; unexpected: number };
 

@@ -9,7 +9,7 @@ import { createAdmin, createConsumer, createProducer, type BusConsumer, type Bus
 import { indexLayout, type IndexLayout } from '@atlas-audit/shared/es/index-names';
 import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
 import { alertSchema } from '@atlas-audit/shared/schema/alert';
-import { harness } from '../../services/detect/test/fixtures.ts';
+import { harness, perPrincipalRulesYaml } from '../../services/detect/test/fixtures.ts';
 import { mixedStream } from '../../services/detect/test/stream.ts';
 
 // A detection pipeline on the real stack for the fault matrix: its own topics, MongoDB database
@@ -21,22 +21,7 @@ const kafka = { brokers: [...endpoints.kafkaBrokers], clientId: 'faults-detect',
 export const STATE_COLLECTION = 'detect_state';
 export const PARTITIONS = 4;
 
-/** Rules whose subjects are per principal, so the alerts do not depend on how principals are spread over partitions. */
-export const rulesYaml = `
-rules:
-  auth-failure-burst: { distinctUsersPerPrefix: 100000 }
-  audit-impaired: { enabled: false }
-  network-exposure: { enabled: false }
-  mfa-idp-tampering: { enabled: false }
-  new-credential: { enabled: false }
-  external-principal: { enabled: false }
-  side-door-access: { enabled: false }
-  posture-auditing-off: { enabled: false }
-  posture-access-list-open: { enabled: false }
-  posture-privileged-users: { enabled: false }
-  posture-no-maintenance-window: { enabled: false }
-  posture-encryption-no-cmk: { enabled: false }
-`;
+export const rulesYaml = perPrincipalRulesYaml;
 
 /** The mixed 60-day stream (logins, failure bursts, drops), keyed `project:principal` as ingest keys it. */
 export function streamOf(seed: number): { events: AtlasEvent[]; messages: OutgoingMessage[] } {

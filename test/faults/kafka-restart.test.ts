@@ -13,7 +13,7 @@ import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
 import { indexLayout } from '@atlas-audit/shared/es/index-names';
 import { endpoints, uniqueSuffix, waitFor } from '@atlas-audit/test/env';
 import { collectTopic, expectedServed } from '../integration/ingest-harness.ts';
-import { harness } from '../../services/detect/test/fixtures.ts';
+import { harness, perPrincipalRulesYaml } from '../../services/detect/test/fixtures.ts';
 import { reportFault } from './report.ts';
 import { metricSum, startService } from './service-process.ts';
 import { censusOf, deleteNamespace, idsInIndex } from './es-census.ts';
@@ -56,22 +56,7 @@ function restartBroker(mode: Restart['mode']): Promise<Restart> {
   });
 }
 
-// Rules whose subjects are per principal (one partition each), as in test/integration/detect.test.ts.
-const rulesYaml = `
-rules:
-  auth-failure-burst: { distinctUsersPerPrefix: 100000 }
-  audit-impaired: { enabled: false }
-  network-exposure: { enabled: false }
-  mfa-idp-tampering: { enabled: false }
-  new-credential: { enabled: false }
-  external-principal: { enabled: false }
-  side-door-access: { enabled: false }
-  posture-auditing-off: { enabled: false }
-  posture-access-list-open: { enabled: false }
-  posture-privileged-users: { enabled: false }
-  posture-no-maintenance-window: { enabled: false }
-  posture-encryption-no-cmk: { enabled: false }
-`;
+const rulesYaml = perPrincipalRulesYaml;
 
 /** The alert ids the engine raises over `messages`, each partition in offset order on its own state (as detect sees them). */
 function offlineAlerts(messages: readonly IncomingMessage[]): Set<string> {

@@ -11,7 +11,7 @@ import { endpoints, uniqueSuffix, waitFor } from '@atlas-audit/test/env';
 import { createAdmin, createConsumer, createProducer, type OutgoingMessage } from '@atlas-audit/shared/kafka';
 import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
 import { alertSchema } from '@atlas-audit/shared/schema/alert';
-import { harness } from '../../services/detect/test/fixtures.ts';
+import { harness, perPrincipalRulesYaml } from '../../services/detect/test/fixtures.ts';
 import { mixedStream } from '../../services/detect/test/stream.ts';
 
 // Kafka → two detect replicas (real child processes sharing the partitions, state in the
@@ -25,22 +25,7 @@ after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 });
 
-// Rules whose subjects are per principal, so the alerts do not depend on how principals are spread over partitions.
-const rulesYaml = `
-rules:
-  auth-failure-burst: { distinctUsersPerPrefix: 100000 }
-  audit-impaired: { enabled: false }
-  network-exposure: { enabled: false }
-  mfa-idp-tampering: { enabled: false }
-  new-credential: { enabled: false }
-  external-principal: { enabled: false }
-  side-door-access: { enabled: false }
-  posture-auditing-off: { enabled: false }
-  posture-access-list-open: { enabled: false }
-  posture-privileged-users: { enabled: false }
-  posture-no-maintenance-window: { enabled: false }
-  posture-encryption-no-cmk: { enabled: false }
-`;
+const rulesYaml = perPrincipalRulesYaml;
 
 type Replica = { child: ChildProcessWithoutNullStreams; started: Promise<void>; logs: string[]; assigned: () => number[] | undefined };
 

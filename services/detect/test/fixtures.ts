@@ -11,6 +11,27 @@ export const PROJECT = '65f0c0ffee0ddba11ab1e5e1';
 export const ORG = '5f0c0ffee0ddba11ab1e5e10';
 export const HOST = 'atlas-q7x2kd-shard-00-01.x7rgm.mongodb.net';
 
+/**
+ * Rules whose subjects are per principal, so the alerts do not depend on how principals are
+ * spread over Kafka partitions: what the multi-replica and fault tests compare against the
+ * engine run offline.
+ */
+export const perPrincipalRulesYaml = `
+rules:
+  auth-failure-burst: { distinctUsersPerPrefix: 100000 }
+  audit-impaired: { enabled: false }
+  network-exposure: { enabled: false }
+  mfa-idp-tampering: { enabled: false }
+  new-credential: { enabled: false }
+  external-principal: { enabled: false }
+  side-door-access: { enabled: false }
+  posture-auditing-off: { enabled: false }
+  posture-access-list-open: { enabled: false }
+  posture-privileged-users: { enabled: false }
+  posture-no-maintenance-window: { enabled: false }
+  posture-encryption-no-cmk: { enabled: false }
+`;
+
 let counter = 0;
 function idOf(seed: string): string {
   return createHash('sha256').update(seed).digest('hex');
