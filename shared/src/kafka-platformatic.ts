@@ -309,9 +309,18 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
         maxWaitTime: 500,
       });
       stream.on('readable', () => wake?.());
-      stream.on('error', () => {
+      stream.on('error', (cause: unknown) => {
+        const wasRunning = running;
         running = false;
         wake?.();
+        if (!wasRunning) return;
+        // The stream is over: as with kafkajs, never a silent, healthy-looking member that reads nothing.
+        const err = new AppError('kafka consumer stopped', { code: 'KAFKA_UNAVAILABLE', retryable: true, cause, details: { groupId } });
+        if (run.onCrash) run.onCrash(err);
+        else
+          setImmediate(() => {
+            throw err;
+          });
       });
       running = true;
       loop = consumeLoop(run);
