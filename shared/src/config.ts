@@ -28,6 +28,8 @@ export const boolFromEnv = z.union([z.boolean(), z.enum(['true', 'false', '1', '
 export const kafkaConfigSchema = z.object({
   brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')).min(1),
   clientId: z.string().min(1).default('atlas-audit'),
+  /** Which client library the services use behind the project's Kafka interface (docs/benchmarks.md). */
+  client: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
   ssl: boolFromEnv.default(false),
   sasl: z
     .object({
@@ -65,6 +67,7 @@ export const httpConfigSchema = z.object({
 export const commonEnvBindings: readonly EnvBinding[] = [
   { path: 'kafka.brokers', env: 'KAFKA_BROKERS', list: true },
   { path: 'kafka.clientId', env: 'KAFKA_CLIENT_ID' },
+  { path: 'kafka.client', env: 'KAFKA_CLIENT' },
   { path: 'kafka.ssl', env: 'KAFKA_SSL' },
   { path: 'kafka.sasl.mechanism', env: 'KAFKA_SASL_MECHANISM' },
   { path: 'kafka.sasl.username', env: 'KAFKA_SASL_USERNAME' },

@@ -7,7 +7,8 @@ import type { kafkaConfigSchema } from './config.ts';
  * The project's Kafka interface. Services depend on these types only, so another client
  * (e.g. @platformatic/kafka) can be measured behind the same interface.
  */
-export type KafkaConfig = z.output<typeof kafkaConfigSchema>;
+/** The validated `kafka` config; `client` (which library, read by kafka-client.ts) may be left out by direct callers. */
+export type KafkaConfig = Omit<z.output<typeof kafkaConfigSchema>, 'client'> & { client?: z.output<typeof kafkaConfigSchema>['client'] };
 
 export type OutgoingMessage = { key: string | null; value: Buffer | string; headers?: Record<string, string> };
 

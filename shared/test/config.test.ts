@@ -90,3 +90,9 @@ test('secrets in a YAML config file are redacted too', () => {
 test('redactSecrets replaces every occurrence', () => {
   assert.equal(redactSecrets('a xyz b xyz', ['xyz']), 'a [REDACTED] b [REDACTED]');
 });
+
+test('KAFKA_CLIENT picks the Kafka client library (kafkajs by default); any other value is refused, never defaulted', () => {
+  assert.equal(parseConfig(schema, commonEnvBindings, { env: goodEnv }).kafka.client, 'kafkajs');
+  assert.equal(parseConfig(schema, commonEnvBindings, { env: { ...goodEnv, KAFKA_CLIENT: 'platformatic' } }).kafka.client, 'platformatic');
+  assert.match(problemsOf(() => parseConfig(schema, commonEnvBindings, { env: { ...goodEnv, KAFKA_CLIENT: 'librdkafka' } })).message, /KAFKA_CLIENT|kafka\.client/);
+});

@@ -31,7 +31,7 @@ export type ServiceProcess = {
 
 const logDir = fileURLToPath(new URL('../../test-output/', import.meta.url));
 
-/** Spawns `services/<name>/src/main.ts` on this Node.js with exactly `env` (plus PATH). */
+/** Spawns `services/<name>/src/main.ts` on this Node.js with exactly `env` (plus PATH, and KAFKA_CLIENT when set). */
 export function startService(name: ServiceName, env: Record<string, string>, logName: string = name): ServiceProcess {
   mkdirSync(logDir, { recursive: true });
   const main = fileURLToPath(new URL(`../../services/${name}/src/main.ts`, import.meta.url));
@@ -41,7 +41,9 @@ export function startService(name: ServiceName, env: Record<string, string>, log
   let firstLine = 0;
   const launch = (): void => {
     firstLine = lines.length;
-    child = spawn(process.execPath, [main], { env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info', HTTP_PORT: '0', ...env } });
+    // KAFKA_CLIENT passes through, so the whole matrix can run on either Kafka client library.
+    const client = process.env['KAFKA_CLIENT'];
+    child = spawn(process.execPath, [main], { env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info', HTTP_PORT: '0', ...(client ? { KAFKA_CLIENT: client } : {}), ...env } });
     const keep = (line: string): void => {
       out.write(`${line}\n`);
       try {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { loadConfig } from '@atlas-audit/shared/config';
 import { AppError } from '@atlas-audit/shared/errors';
 import { createLogger } from '@atlas-audit/shared/logger';
-import { createAdmin, createConsumer, createProducer } from '@atlas-audit/shared/kafka';
+import { createAdmin, createConsumer, createProducer } from '@atlas-audit/shared/kafka-client';
 import { createStateStore } from '@atlas-audit/shared/mongo';
 import { startServiceHttp } from '@atlas-audit/shared/service-http';
 import { onShutdown } from '@atlas-audit/shared/shutdown';

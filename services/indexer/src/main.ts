@@ -4,7 +4,7 @@
 // /metrics, /healthz, /readyz over HTTP. Exits 0 after a SIGTERM drain.
 import { loadConfig } from '@atlas-audit/shared/config';
 import { createLogger } from '@atlas-audit/shared/logger';
-import { createAdmin, createConsumer, createProducer } from '@atlas-audit/shared/kafka';
+import { createAdmin, createConsumer, createProducer } from '@atlas-audit/shared/kafka-client';
 import { createSearchStore } from '@atlas-audit/shared/elasticsearch';
 import { withRetry } from '@atlas-audit/shared/retry';
 import { startServiceHttp } from '@atlas-audit/shared/service-http';

@@ -5,7 +5,7 @@
 import { Registry } from 'prom-client';
 import { loadConfig } from '@atlas-audit/shared/config';
 import { AppError } from '@atlas-audit/shared/errors';
-import { createAdmin } from '@atlas-audit/shared/kafka';
+import { createAdmin } from '@atlas-audit/shared/kafka-client';
 import { createLogger } from '@atlas-audit/shared/logger';
 import { startServiceHttp } from '@atlas-audit/shared/service-http';
 import { onShutdown } from '@atlas-audit/shared/shutdown';

@@ -1,6 +1,7 @@
 import { hostname as osHostname } from 'node:os';
 import type { Registry } from 'prom-client';
-import { createConsumer, createProducer, type BusConsumer, type BusProducer } from '@atlas-audit/shared/kafka';
+import type { BusConsumer, BusProducer } from '@atlas-audit/shared/kafka';
+import { createConsumer, createProducer } from '@atlas-audit/shared/kafka-client';
 import type { Logger } from '@atlas-audit/shared/logger';
 import { createStateStore, type StateStore } from '@atlas-audit/shared/mongo';
 import type { SiemConfig } from './config.ts';
