@@ -2,7 +2,8 @@
 // documents in the same run, then append → searchable latency at half the sustained rate.
 // Uses the real Kafka and Elasticsearch (KAFKA_BROKERS, ELASTICSEARCH_URL); creates its own
 // topic, namespaces and consumer groups and removes them. BENCH_DOCS sets the document count,
-// BENCH_ROUNDS the rounds (default 3), BENCH_LATENCY_SECONDS the latency phase.
+// BENCH_ROUNDS the rounds (default 3), BENCH_LATENCY_SECONDS the latency phase; KAFKA_CLIENT
+// passes through to the indexer.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -150,6 +151,7 @@ async function pipelineRound(round: number, docs: readonly AtlasEvent[], topics:
     KAFKA_TOPIC_DLQ: topics.dlq,
     INDEXER_GROUP_ID: `bench-${suffix}-${round}`,
     LOG_LEVEL: 'info',
+    ...(process.env['KAFKA_CLIENT'] ? { KAFKA_CLIENT: process.env['KAFKA_CLIENT'] } : {}),
     ...(process.env['INDEXER_MAX_BYTES_PER_PARTITION'] ? { INDEXER_MAX_BYTES_PER_PARTITION: process.env['INDEXER_MAX_BYTES_PER_PARTITION'] } : {}),
   });
   // Same measure as the baseline: from the first acknowledged bulk request (the indexer's
