@@ -129,7 +129,11 @@ test('atlas stall past the request timeout: the worker gives up after its timeou
     const m = await measure(run, faultOverMs);
     const ofHost = logRequests(run, (r) => r.host === host);
     const retryGaps = hits.map((h) => (ofHost.find((r) => r.atMs > h.atMs)?.atMs ?? Number.POSITIVE_INFINITY) - h.atMs);
-    for (const gap of retryGaps) assert.ok(gap >= timeoutMs && gap < stallMs, `retried after the ${timeoutMs} ms timeout, not after the ${stallMs} ms stall (${retryGaps.join(', ')} ms)`);
+    // The gap runs from the stalled request's arrival at the simulator to the retry's arrival, while
+    // the client's timer starts before its request is sent and fires on the event loop's cached clock:
+    // a retry sent at once can land a few ms short of the timeout (1,998 ms was seen in CI).
+    const slackMs = 100;
+    for (const gap of retryGaps) assert.ok(gap >= timeoutMs - slackMs && gap < stallMs, `retried after the ${timeoutMs} ms timeout, not after the ${stallMs} ms stall (${retryGaps.join(', ')} ms)`);
     assert.ok(hits.every((h) => h.status === 0), 'the stalled requests were abandoned by the client');
     reportFault({ fault: `atlas stall ${stallMs / 1000} s (timeout ${timeoutMs / 1000} s, 2 ×, one host)`, target: 'atlas', ...row(m), notes: `retried ${retryGaps.join(', ')} ms after each stalled request${m.seen}` });
   });
