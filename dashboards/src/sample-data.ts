@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createOccurrenceCounter } from '@atlas-audit/shared/core/event-id';
 import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
 import type { Alert } from '@atlas-audit/shared/schema/alert';
 import type { DlqRecord } from '@atlas-audit/shared/schema/dlq';
@@ -151,6 +152,10 @@ export function generateSampleData(options: SampleOptions): SampleData {
   for (const project of projects) {
     for (const host of project.hosts) {
       const context: NormaliseContext = { project: project.id, org, host, cluster: project.cluster, logName: 'mongodb-audit-log' };
+      // Random timestamps can repeat a record byte for byte: like the ingest worker, count such
+      // repeats so that each gets its own id (occurrence 1, 2, …) instead of colliding.
+      const lineRepeats = createOccurrenceCounter();
+      const entryRepeats = createOccurrenceCounter();
       for (let hour = 0; hour < options.hours; hour++) {
         for (let i = 0; i < options.auditPerHour; i++) {
           const ms = startMs + hour * 3_600_000 + Math.floor(r() * 3_600_000);
@@ -164,12 +169,13 @@ export function generateSampleData(options: SampleOptions): SampleData {
           else if (roll < 0.92) line = auditLine(r, ms, 'dropCollection', who, ip, { ns: `orders.tmp_${hour}_${i}` }, 0);
           else if (roll < 0.96) line = auditLine(r, ms, 'createUser', appUsers[2] ?? who, appUsers[2]?.ips[0] ?? ip, { user: `svc-${hour}-${i}`, db: 'admin', roles: [{ role: 'read', db: 'orders' }] }, 0);
           else line = auditLine(r, ms, 'grantRolesToUser', appUsers[2] ?? who, appUsers[2]?.ips[0] ?? ip, { user: 'reporting', db: 'admin', roles: [{ role: 'readWrite', db: 'analytics' }] }, 0);
-          take(normaliseAuditLine(line, 0, context));
+          take(normaliseAuditLine(line, lineRepeats.next(line), context));
         }
         for (let i = 0; i < Math.max(1, Math.floor(options.auditPerHour / 4)); i++) {
           const ms = startMs + hour * 3_600_000 + Math.floor(r() * 3_600_000);
           const who = pick(r, appUsers);
-          take(normaliseAccessEntry(accessEntry(ms, project.id, host, who.user, pick(r, who.ips), r() < 0.93), 0, context));
+          const entry = accessEntry(ms, project.id, host, who.user, pick(r, who.ips), r() < 0.93);
+          take(normaliseAccessEntry(entry, entryRepeats.next(JSON.stringify(entry)), context));
         }
       }
     }
