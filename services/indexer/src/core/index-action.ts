@@ -20,6 +20,13 @@ function stringAt(doc: Record<string, unknown>, path: readonly string[]): string
   return typeof node === 'string' ? node : undefined;
 }
 
+/**
+ * How this project's normalisers and detections serialise an event or alert: keys in schema
+ * order, so the record opens with schema_version, @timestamp and event.id. When the values hold
+ * no escapes, what they say raw is what JSON.parse would read, and the record need not be parsed.
+ */
+const CANONICAL_HEAD = /^\{"schema_version":"[0-9]{1,4}","@timestamp":"([^"\\]{1,64})","event":\{"id":"([^"\\]{1,512})"/;
+
 function sha256Hex(parts: ReadonlyArray<string | Buffer>): string {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part).update('\0');
@@ -29,7 +36,10 @@ function sha256Hex(parts: ReadonlyArray<string | Buffer>): string {
 /**
  * Turns a record's bytes into a `create` action, or says why it cannot be indexed (not UTF-8,
  * not JSON, not an object, no usable id or timestamp); invalid UTF-8 is refused, never stored
- * with replacement characters. Events go to the daily index of their own
+ * with replacement characters. A record that opens the way this project serialises events and
+ * alerts (CANONICAL_HEAD) is not parsed here: a malformed rest is refused by Elasticsearch's
+ * parser, item by item (400 document_parsing_exception), and dead-lettered with that reason.
+ * Events go to the daily index of their own
  * `@timestamp` and alerts to the one alerts index, both with `_id` = `event.id`; dead-letter
  * records go to the daily DLQ index with their `id`, or a hash of their bytes when they have
  * none. Deterministic: the same bytes always give the same action.
@@ -39,6 +49,17 @@ export function planIndexAction(kind: DocKind, value: Buffer | null, layout: Ind
   if (!isUtf8(value)) return fail('invalid UTF-8');
   let doc: unknown;
   const text = value.toString('utf8');
+  if (kind !== 'dlq' && !text.includes('\n') && !text.includes('\r')) {
+    const head = CANONICAL_HEAD.exec(text);
+    const id = head?.[2];
+    const timestamp = head?.[1];
+    if (id !== undefined && timestamp !== undefined && ID.test(id)) {
+      const bytes = value.length;
+      if (kind === 'alert') return ok({ index: layout.alertsIndex, id, source: text, bytes });
+      const index = eventIndexName(layout, timestamp);
+      if (index !== undefined) return ok({ index, id, source: text, bytes });
+    }
+  }
   try {
     doc = JSON.parse(text);
   } catch (err) {
