@@ -33,7 +33,7 @@ const base64Values = new Int8Array(128).fill(-1);
 for (const [index, char] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].entries()) base64Values[char.charCodeAt(0)] = index;
 const hexCodes = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 // Written in place and read out as one flat string: appending 20 pieces would give a rope
-// that JSON.stringify must flatten again (decode + stringify measured 1.07 → 0.53 µs).
+// that JSON.stringify must flatten again, costing about as much as the decoding itself.
 const uuidScratch = Buffer.alloc(36);
 
 /** Decodes 24 base64 characters holding 16 bytes straight to UUID text (hot path: one per line). */
