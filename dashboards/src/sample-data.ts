@@ -4,7 +4,7 @@ import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
 import type { Alert } from '@atlas-audit/shared/schema/alert';
 import type { DlqRecord } from '@atlas-audit/shared/schema/dlq';
 import { normaliseAuditLine } from '@atlas-audit/shared/core/normalise/audit';
-import { normaliseAccessEntry } from '@atlas-audit/shared/core/normalise/access';
+import { accessEntryRawKey, normaliseAccessEntry } from '@atlas-audit/shared/core/normalise/access';
 import { normaliseActivityEvent } from '@atlas-audit/shared/core/normalise/activity';
 import { normalisePostureSnapshot } from '@atlas-audit/shared/core/normalise/posture';
 import { diffSnapshots } from '@atlas-audit/shared/core/normalise/posture-diff';
@@ -175,7 +175,7 @@ export function generateSampleData(options: SampleOptions): SampleData {
           const ms = startMs + hour * 3_600_000 + Math.floor(r() * 3_600_000);
           const who = pick(r, appUsers);
           const entry = accessEntry(ms, project.id, host, who.user, pick(r, who.ips), r() < 0.93);
-          take(normaliseAccessEntry(entry, entryRepeats.next(JSON.stringify(entry)), context));
+          take(normaliseAccessEntry(entry, entryRepeats.next(accessEntryRawKey(entry)), context));
         }
       }
     }
