@@ -47,19 +47,15 @@ function sha256Hex(parts: ReadonlyArray<string | Buffer>): string {
 export function planIndexAction(kind: DocKind, value: Buffer | null, layout: IndexLayout): Result<IndexAction> {
   if (value === null || value.length === 0) return fail('empty record');
   if (!isUtf8(value)) return fail('invalid UTF-8');
-  let doc: unknown;
   const text = value.toString('utf8');
-  if (kind !== 'dlq' && !text.includes('\n') && !text.includes('\r')) {
+  const oneLine = !text.includes('\n') && !text.includes('\r');
+  if (kind !== 'dlq' && oneLine) {
     const head = CANONICAL_HEAD.exec(text);
-    const id = head?.[2];
-    const timestamp = head?.[1];
-    if (id !== undefined && timestamp !== undefined && ID.test(id)) {
-      const bytes = value.length;
-      if (kind === 'alert') return ok({ index: layout.alertsIndex, id, source: text, bytes });
-      const index = eventIndexName(layout, timestamp);
-      if (index !== undefined) return ok({ index, id, source: text, bytes });
-    }
+    // A head that does not plan (bad id or timestamp) is parsed below, which names the problem.
+    const planned = head === null ? undefined : eventOrAlertAction(kind, head[2], head[1], text, value.length, layout);
+    if (planned?.ok === true) return planned;
   }
+  let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
@@ -68,7 +64,7 @@ export function planIndexAction(kind: DocKind, value: Buffer | null, layout: Ind
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return fail('record is not a JSON object');
   const record = doc as Record<string, unknown>;
   // JSON.stringify never writes a raw newline; a pretty-printed record is re-serialised so the bulk body stays NDJSON.
-  const source = text.includes('\n') || text.includes('\r') ? JSON.stringify(record) : text;
+  const source = oneLine ? text : JSON.stringify(record);
   const bytes = Buffer.byteLength(source);
   if (kind === 'dlq') {
     const timestamp = stringAt(record, ['timestamp']);
@@ -78,10 +74,13 @@ export function planIndexAction(kind: DocKind, value: Buffer | null, layout: Ind
     const id = given !== undefined && ID.test(given) ? given : sha256Hex(['dlq', value]);
     return ok({ index, id, source, bytes });
   }
-  const id = stringAt(record, ['event', 'id']);
+  return eventOrAlertAction(kind, stringAt(record, ['event', 'id']), stringAt(record, ['@timestamp']), source, bytes, layout);
+}
+
+/** An event goes to the daily index of its `@timestamp`, an alert to the alerts index; both with `_id` = `event.id`. */
+function eventOrAlertAction(kind: 'event' | 'alert', id: string | undefined, timestamp: string | undefined, source: string, bytes: number, layout: IndexLayout): Result<IndexAction> {
   if (id === undefined || !ID.test(id)) return fail(`${kind} has no valid event.id`);
   if (kind === 'alert') return ok({ index: layout.alertsIndex, id, source, bytes });
-  const timestamp = stringAt(record, ['@timestamp']);
   const index = timestamp === undefined ? undefined : eventIndexName(layout, timestamp);
   if (index === undefined) return fail('event has no valid @timestamp');
   return ok({ index, id, source, bytes });
