@@ -3,13 +3,14 @@
 // Uses the real Kafka and Elasticsearch (KAFKA_BROKERS, ELASTICSEARCH_URL); creates its own
 // topic, namespaces and consumer groups and removes them. BENCH_DOCS sets the document count,
 // BENCH_ROUNDS the rounds (default 3), BENCH_LATENCY_SECONDS the latency phase; KAFKA_CLIENT
-// and the indexer's INDEXER_* settings pass through to the indexer.
+// and the indexer's INDEXER_* settings pass through to the indexer, BENCH_INDEXER_NODE_OPTIONS
+// becomes its NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/indexer-prof" to profile it).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@elastic/elasticsearch';
 import { createAdmin, createProducer, type BusProducer, type OutgoingMessage } from '@atlas-audit/shared/kafka';
-import { createProducer as createFastProducer } from '@atlas-audit/shared/kafka-platformatic';
+import { createProducer as createClientProducer } from '@atlas-audit/shared/kafka-client';
 import { indexLayout, type IndexLayout } from '@atlas-audit/shared/es/index-names';
 import { installTemplates } from '@atlas-audit/shared/es/install-templates';
 import { schemaMappings } from '@atlas-audit/shared/es/mappings';
@@ -111,7 +112,7 @@ async function sendAll(producer: BusProducer, topic: string, messages: readonly 
 }
 
 function startIndexer(env: Record<string, string>): { stop: () => Promise<void>; ready: Promise<string> } {
-  const child = spawn(process.execPath, [mainPath], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [mainPath], { env: { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: process.env['BENCH_INDEXER_NODE_OPTIONS'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const ready = new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (line.includes('"indexer started"')) resolve((JSON.parse(line) as { url: string }).url);
@@ -236,30 +237,28 @@ async function main(): Promise<void> {
     const prepared = Array.from({ length: slices }, (_, s) =>
       fresh.slice(s * perSlice, (s + 1) * perSlice).map((d) => ({ key: `${d.cloud.project?.id}:${d.user?.name ?? ''}`, value: JSON.stringify({ ...d, event: { ...d.event, ingested: placeholder } }) })),
     );
-    const loadProducer = await createFastProducer(kafka);
-    const sentAt = new Map<string, number>();
-    const ackedAt = new Map<string, number>();
+    const loadProducer = await createClientProducer({ ...kafka, client: 'platformatic' });
+    // Per acknowledged slice (keyed by its stamp, which is also its send time): its size and ack time.
+    const acked = new Map<string, { count: number; atMs: number }>();
     const fromSend: number[] = [];
     const fromAppend: number[] = [];
     const seen = new Map<string, number>();
-    const expected = new Map<string, number>();
     let polling = true;
     let lastSentMs = 0;
     // Poll only the acknowledged slices not yet fully searchable, so the measurement adds little load.
     const poller = (async () => {
       while (polling || fromAppend.length < fresh.length) {
-        const incomplete = [...expected].filter(([stamp, n]) => (seen.get(stamp) ?? 0) < n).map(([stamp]) => stamp);
+        const incomplete = [...acked].filter(([stamp, slice]) => (seen.get(stamp) ?? 0) < slice.count).map(([stamp]) => stamp);
         if (incomplete.length > 0) {
           const res = await es.search({ index: piped.layout.eventsPattern, size: 0, query: { terms: { 'event.ingested': incomplete } }, aggs: { by: { terms: { field: 'event.ingested', size: incomplete.length } } } });
           const now = Date.now();
           for (const bucket of (res.aggregations?.['by'] as { buckets: Array<{ key_as_string: string; doc_count: number }> }).buckets) {
-            const acked = ackedAt.get(bucket.key_as_string);
-            const sent = sentAt.get(bucket.key_as_string);
-            if (acked === undefined || sent === undefined) continue;
+            const slice = acked.get(bucket.key_as_string);
+            if (slice === undefined) continue;
             const before = seen.get(bucket.key_as_string) ?? 0;
             for (let i = before; i < bucket.doc_count; i++) {
-              fromAppend.push(now - acked);
-              fromSend.push(now - sent);
+              fromAppend.push(now - slice.atMs);
+              fromSend.push(now - Date.parse(bucket.key_as_string));
             }
             seen.set(bucket.key_as_string, bucket.doc_count);
           }
@@ -275,11 +274,9 @@ async function main(): Promise<void> {
         if (Date.now() < due) await sleep(due - Date.now());
         const stamp = new Date().toISOString();
         const slice = (prepared[s] ?? []).map((m) => ({ key: m.key, value: m.value.replace(placeholder, stamp) }));
-        sentAt.set(stamp, Date.parse(stamp));
         await loadProducer.send(topics.events, slice);
         lastSentMs = Date.now();
-        ackedAt.set(stamp, lastSentMs);
-        expected.set(stamp, slice.length);
+        acked.set(stamp, { count: slice.length, atMs: lastSentMs });
       }
     } finally {
       await loadProducer.close();
