@@ -96,101 +96,18 @@ export function createOccurrenceCounter(): { next(raw: string | Uint8Array): num
   };
 }
 
-const hexValue = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) hexValue['0123456789abcdef'.charCodeAt(i)] = i;
-
-/** Writes the 8 big-endian 32-bit words of a 64-character lowercase hex digest into `out` at `at`; false if it is not one. */
-function digestWords(digest: string, out: Uint32Array, at: number): boolean {
-  if (digest.length !== 64) return false;
-  for (let w = 0; w < 8; w++) {
-    let word = 0;
-    for (let c = w * 8; c < w * 8 + 8; c++) {
-      const code = digest.charCodeAt(c);
-      const value = code < 128 ? (hexValue[code] ?? -1) : -1;
-      if (value < 0) return false;
-      word = (word << 4) | value;
-    }
-    out[at + w] = word >>> 0;
-  }
-  return true;
-}
-
 /**
- * Like createOccurrenceCounter, keyed by record digests (hex sha256). The digests are kept as
- * 32 bytes each in one open-addressing table of typed arrays, not as strings in a Map: a window
- * of a million lines then holds 40 MB of flat memory the garbage collector never walks, instead
- * of a million fresh strings it has to copy out of the young generation (measured: that copying
- * cost more than the sha256 itself). Anything that is not a lowercase hex sha256 is counted in
- * a Map, exactly.
+ * Like createOccurrenceCounter, keyed by record digests (32 bytes each), so a window of a
+ * million lines keeps a million small keys rather than a million copies of the lines.
  */
 export function createDigestCounter(): { next(digest: string): number } {
-  let capacity = 1024; // slots, a power of two; at most half full
-  let slots = new Int32Array(capacity); // entry index + 1, 0 = empty
-  let words = new Uint32Array(8 * 512); // 8 words per entry
-  let counts = new Uint32Array(512);
-  let entries = 0;
-  const probe = new Uint32Array(8);
-  const other = new Map<string, number>();
-
-  const find = (table: Int32Array, mask: number, key: Uint32Array, keyAt: number): number => {
-    let slot = (key[keyAt + 1] ?? 0) & mask;
-    for (;;) {
-      const entry = (table[slot] ?? 0) - 1;
-      if (entry < 0) return -1 - slot;
-      let same = true;
-      for (let w = 0; w < 8; w++) {
-        if (words[entry * 8 + w] !== key[keyAt + w]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return entry;
-      slot = (slot + 1) & mask;
-    }
-  };
-
-  /** Makes room for one more entry; true when the slots were rebuilt (probe positions changed). */
-  const grow = (): boolean => {
-    if (entries === counts.length) {
-      const nextWords = new Uint32Array(words.length * 2);
-      nextWords.set(words);
-      words = nextWords;
-      const nextCounts = new Uint32Array(counts.length * 2);
-      nextCounts.set(counts);
-      counts = nextCounts;
-    }
-    if (entries * 2 >= capacity) {
-      capacity *= 2;
-      slots = new Int32Array(capacity);
-      for (let entry = 0; entry < entries; entry++) {
-        const free = -1 - find(slots, capacity - 1, words, entry * 8);
-        slots[free] = entry + 1;
-      }
-      return true;
-    }
-    return false;
-  };
-
+  const seen = new Map<string, number>();
   return {
     next(digest) {
-      if (!digestWords(digest, probe, 0)) {
-        const count = other.get(digest) ?? 0;
-        other.set(digest, count + 1);
-        return count;
-      }
-      const found = find(slots, capacity - 1, probe, 0);
-      if (found >= 0) {
-        const count = counts[found] ?? 0;
-        counts[found] = count + 1;
-        return count;
-      }
-      const free = grow() ? -1 - find(slots, capacity - 1, probe, 0) : -1 - found;
-      const entry = entries;
-      entries += 1;
-      words.set(probe, entry * 8);
-      counts[entry] = 1;
-      slots[free] = entry + 1;
-      return 0;
+      const key = digest;
+      const count = seen.get(key) ?? 0;
+      seen.set(key, count + 1);
+      return count;
     },
   };
 }
