@@ -110,6 +110,23 @@ function headersOf(raw: Record<string, unknown> | undefined): Record<string, str
   return out;
 }
 
+/** Group-membership errors after which a member rejoins the group rather than stop. */
+const MEMBERSHIP_ERRORS = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP']);
+
+/**
+ * The broker's group-membership error under a failed commit, or undefined. kafkajs wraps a commit's
+ * UNKNOWN_MEMBER_ID (e.g. a session that expired during a long batch) in a non-retriable error that
+ * hides its type, so the runner stops the consumer for good; rethrown bare, the runner rejoins the
+ * group and reads the uncommitted batch again from the last commit (at-least-once).
+ */
+function membershipLoss(err: unknown): Error | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = (e as { originalError?: unknown }).originalError ?? e.cause, depth += 1) {
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string' && MEMBERSHIP_ERRORS.has(type)) return e;
+  }
+  return undefined;
+}
+
 /** Creates an idempotent, acks=all producer (kafkajs). */
 export async function createProducer(config: KafkaConfig): Promise<BusProducer> {
   const producer: Producer = clientOf(config).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
@@ -225,7 +242,11 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
             await heartbeat();
             return;
           }
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+          try {
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+          } catch (err) {
+            throw membershipLoss(err) ?? err;
+          }
           await heartbeat();
         },
       });

@@ -230,3 +230,55 @@ for (const [name, client] of Object.entries(clients)) {
     }
   });
 }
+
+for (const [name, client] of Object.entries(clients)) {
+  test(`${name}: a batch that outlives the session timeout neither stops the consumer nor loses the batch (kafkajs rejoins and reads it again)`, { timeout: 120_000 }, async () => {
+    const topic = `it-kafka-evicted-${name}-${uniqueSuffix()}`;
+    const admin = await client.createAdmin(kafka);
+    await admin.createTopics([{ topic, partitions: 1 }]);
+    const producer = await client.createProducer(kafka);
+    const groupId = `it-group-${uniqueSuffix()}`;
+    // 6 s is the broker's default group.min.session.timeout.ms.
+    const consumer = await client.createConsumer(kafka, groupId, { sessionTimeoutMs: 6_000 });
+    try {
+      await producer.send(topic, [{ key: 'k', value: 'first' }]);
+      const deliveries: string[] = [];
+      const crashes: unknown[] = [];
+      await consumer.subscribe([topic], true);
+      await consumer.run({
+        eachBatch: async ({ messages }) => {
+          for (const m of messages) deliveries.push(String(m.value));
+          // The first delivery outlives the session without a heartbeat: the coordinator drops the
+          // member, and the commit that follows is refused (UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION).
+          if (deliveries.length === 1) await new Promise((resolve) => setTimeout(resolve, 10_000));
+        },
+        onCrash: (err) => crashes.push(err),
+      });
+      // kafkajs heartbeats only between batches, so its member is dropped and must rejoin and read
+      // the batch again; platformatic heartbeats on a timer, keeps its membership and commits.
+      const evicted = name === 'kafkajs';
+      await waitFor(
+        async () => (crashes.length > 0 || (evicted ? deliveries.length >= 2 : (await admin.lag(groupId, topic)) === 0) ? true : undefined),
+        60_000,
+        evicted ? 'the batch read again or a crash' : 'the batch committed or a crash',
+      );
+      assert.deepEqual(crashes, [], 'the consumer did not stop');
+      if (evicted) assert.deepEqual(deliveries.slice(0, 2), ['first', 'first'], 'the uncommitted batch was read again after the rejoin');
+      else assert.deepEqual(deliveries, ['first']);
+      // Still a working member: a new message arrives and the offsets are committed to the end.
+      await producer.send(topic, [{ key: 'k', value: 'second' }]);
+      await waitFor(async () => (deliveries.includes('second') ? true : undefined), 30_000, 'a message sent after the rejoin');
+      const lag = await waitFor(async () => {
+        const value = await admin.lag(groupId, topic);
+        return value === 0 ? value : undefined;
+      }, 30_000, 'committed offsets to reach the high watermark');
+      assert.equal(lag, 0);
+      assert.deepEqual(crashes, []);
+    } finally {
+      await consumer.close();
+      await producer.close();
+      await admin.deleteTopics([topic]);
+      await admin.close();
+    }
+  });
+}
