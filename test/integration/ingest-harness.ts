@@ -103,14 +103,24 @@ export function spawnIngest(env: Record<string, string>, logFile: string): Inges
   return { child, exited };
 }
 
-/** Consumes a topic from the beginning (read_committed) into an array until closed. */
+/**
+ * Consumes a topic from the beginning (read_committed) into an array until closed: each record
+ * once, by partition and offset, so a batch the reader itself reads again (its group member
+ * rejoined) is not counted as a record written twice.
+ */
 export async function collectTopic(topic: string): Promise<{ messages: IncomingMessage[]; close: () => Promise<void> }> {
   const messages: IncomingMessage[] = [];
+  const seen = new Set<string>();
   const consumer = await createConsumer({ brokers: [...endpoints.kafkaBrokers], clientId: 'it-ingest-reader', ssl: false }, `it-ingest-reader-${uniqueSuffix()}`, { maxBytesPerPartition: 8 * 1024 * 1024 });
   await consumer.subscribe([topic], true);
   void consumer.run({
     eachBatch: async ({ messages: batch }) => {
-      messages.push(...batch);
+      for (const m of batch) {
+        const at = `${m.partition}:${m.offset}`;
+        if (seen.has(at)) continue;
+        seen.add(at);
+        messages.push(m);
+      }
     },
   });
   return { messages, close: () => consumer.close() };
