@@ -110,8 +110,11 @@ function headersOf(raw: Record<string, unknown> | undefined): Record<string, str
   return out;
 }
 
-/** Group-membership errors after which a member rejoins the group rather than stop. */
-const MEMBERSHIP_ERRORS = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP']);
+/**
+ * Group-membership errors kafkajs marks non-retriable but its runner answers by rejoining the
+ * group, when they reach it bare (NOT_COORDINATOR_FOR_GROUP is retriable and never wrapped).
+ */
+const MEMBERSHIP_ERRORS = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
 
 /**
  * The broker's group-membership error under a failed commit, or undefined. kafkajs wraps a commit's
@@ -120,7 +123,8 @@ const MEMBERSHIP_ERRORS = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'R
  * group and reads the uncommitted batch again from the last commit (at-least-once).
  */
 function membershipLoss(err: unknown): Error | undefined {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = (e as { originalError?: unknown }).originalError ?? e.cause, depth += 1) {
+  // kafkajs keeps the wrapped error as `cause`; the bound only guards against a cyclic chain.
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth += 1) {
     const type = (e as { type?: unknown }).type;
     if (typeof type === 'string' && MEMBERSHIP_ERRORS.has(type)) return e;
   }
