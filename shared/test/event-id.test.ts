@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assignOccurrences, computeEventId, coordinatePrefix, createOccurrenceCounter } from '@atlas-audit/shared/core/event-id';
+import fc from 'fast-check';
+import { assignOccurrences, computeEventId, coordinatePrefix, createDigestCounter, createOccurrenceCounter } from '@atlas-audit/shared/core/event-id';
 import { createAuditNormaliser } from '@atlas-audit/shared/core/normalise/audit';
 import { CONTEXT, expectEvent } from './helpers.ts';
 
@@ -24,6 +25,43 @@ test('occurrence indexes count byte-identical records within a window', () => {
   assert.equal(counter.next(Buffer.from('x')), 0);
   assert.equal(counter.next(Buffer.from('x')), 1);
   assert.equal(counter.next('x'), 0, 'text and bytes are counted separately; callers use one form per source');
+});
+
+test('the digest counter counts exactly, also for different digests that share their leading bits', () => {
+  const a = `abcdef0${'1'.repeat(57)}`;
+  const b = `abcdef0${'2'.repeat(57)}`; // same first 28 bits as a
+  const c = `abcdef1${'1'.repeat(57)}`;
+  const counter = createDigestCounter();
+  assert.deepEqual([a, b, a, b, b, c, a].map((d) => counter.next(d)), [0, 0, 1, 1, 2, 0, 2]);
+  // Any sequence: the same indexes as counting the strings themselves. Few distinct leading digits
+  // so that shared keys are common.
+  const digest = fc.tuple(fc.constantFrom('0000000', '0000001', 'fffffff'), fc.constantFrom('a', 'b', 'c', 'd')).map(([head, tail]) => `${head}${tail.repeat(57)}`);
+  fc.assert(
+    fc.property(fc.array(digest, { maxLength: 40 }), (digests) => {
+      const fast = createDigestCounter();
+      assert.deepEqual(digests.map((d) => fast.next(d)), assignOccurrences(digests));
+    }),
+  );
+});
+
+test('count() gives the same indexes and ids as the normaliser counting itself, a trailing CR ignored', () => {
+  const lines = [line(1), line(2), line(2), `${line(2)}\r`, line(3), line(1)].map((text) => Buffer.from(text));
+  const counting = createAuditNormaliser(CONTEXT);
+  const selfCounted = lines.map((bytes) => expectEvent(counting(bytes)).event.id);
+  const explicit = createAuditNormaliser(CONTEXT);
+  const indexes = lines.map((bytes) => explicit.count(bytes));
+  assert.deepEqual(indexes, [0, 0, 1, 2, 0, 1]);
+  const fresh = createAuditNormaliser(CONTEXT);
+  const ids = lines.map((bytes) => {
+    const occurrence = fresh.count(bytes);
+    return expectEvent(fresh(bytes, occurrence)).event.id;
+  });
+  assert.deepEqual(ids, selfCounted);
+  assert.equal(new Set(ids).size, 6);
+  // A digest remembered by count() serves only that same line, once.
+  const other = createAuditNormaliser(CONTEXT);
+  other.count(lines[0] ?? Buffer.alloc(0));
+  assert.equal(expectEvent(other(lines[4] ?? Buffer.alloc(0), 0)).event.id, selfCounted[4]);
 });
 
 test('a line downloaded again in an overlapping window gets the same id; genuine repeats stay distinct', () => {

@@ -96,17 +96,36 @@ export function createOccurrenceCounter(): { next(raw: string | Uint8Array): num
   };
 }
 
+/** The first 7 hex digits of a digest as an int (28 bits, a small integer key); any string works, only speed depends on it. */
+function digestKey(digest: string): number {
+  let key = 0;
+  for (let i = 0; i < 7; i++) {
+    const code = digest.charCodeAt(i);
+    key = (key << 4) | ((code <= 57 ? code - 48 : code - 87) & 15);
+  }
+  return key;
+}
+
 /**
- * Like createOccurrenceCounter, keyed by record digests (32 bytes each), so a window of a
- * million lines keeps a million small keys rather than a million copies of the lines.
+ * Like createOccurrenceCounter, keyed by record digests, so a window of a million lines keeps a
+ * million small keys rather than a million copies of the lines. The map is keyed by the first
+ * 28 bits of the digest (an int key hashes and compares faster than a 64-character one) and
+ * holds the first digest seen with them; a digest seen again, or a different digest sharing
+ * those bits, is counted in a second map keyed by the whole digest. The count is exact either way.
  */
 export function createDigestCounter(): { next(digest: string): number } {
-  const seen = new Map<string, number>();
+  const first = new Map<number, string>();
+  const repeats = new Map<string, number>();
   return {
     next(digest) {
-      const key = digest;
-      const count = seen.get(key) ?? 0;
-      seen.set(key, count + 1);
+      const key = digestKey(digest);
+      const held = first.get(key);
+      if (held === undefined) {
+        first.set(key, digest);
+        return 0;
+      }
+      const count = repeats.get(digest) ?? (held === digest ? 1 : 0);
+      repeats.set(digest, count + 1);
       return count;
     },
   };

@@ -1,4 +1,3 @@
-import { createOccurrenceCounter } from '@atlas-audit/shared/core/event-id';
 import { createAuditNormaliser, NO_DATA_MARKER } from '@atlas-audit/shared/core/normalise/audit';
 import { isoFromEpochMs } from '@atlas-audit/shared/core/timestamp';
 import type { NormaliseContext } from '@atlas-audit/shared/core/normalise/context';
@@ -25,11 +24,11 @@ export const MAX_AUDIT_LINE_BYTES = 256 * 1024;
 export function auditWindowBatch(stream: AuditStream, window: TimeWindow, lines: readonly NumberedLine[], seen: Set<string>, horizonMs: number, context: Partial<NormaliseContext> = {}): WindowBatch {
   const batch = emptyBatch();
   const normalise = createAuditNormaliser({ ...context, project: stream.project, host: stream.host, logName: stream.logName, cluster: stream.cluster });
-  const occurrences = createOccurrenceCounter();
   const windowIso = isoWindow(window);
   for (const { line, bytes } of lines) {
     batch.stats.received += 1;
-    const occurrence = occurrences.next(bytes);
+    // Counted by digest (as the id is): no copy of the line is kept, and the digest is reused.
+    const occurrence = normalise.count(bytes);
     if (bytes.length < 80 && bytes.toString('utf8').trim() === NO_DATA_MARKER) {
       batch.stats.skipped += 1;
       continue;

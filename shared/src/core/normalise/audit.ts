@@ -19,7 +19,15 @@ export const NO_DATA_MARKER = 'No data for given time period or host is unreacha
  * lines of the window; when omitted, the normaliser counts it itself, treating every line it
  * has seen as one window.
  */
-export type AuditLineNormaliser = (line: string | Uint8Array, occurrence?: number) => Result<AtlasEvent>;
+export type AuditLineNormaliser = ((line: string | Uint8Array, occurrence?: number) => Result<AtlasEvent>) & {
+  /**
+   * Counts the line and returns its occurrence index among byte-identical lines counted so far
+   * (a trailing CR ignored, as in the id), for callers that need the index before or without
+   * normalising (dead letters). Pass the result to the normaliser with the same, unmodified line
+   * next: the line's digest is then reused rather than computed again.
+   */
+  count(line: string | Uint8Array): number;
+};
 
 const userAtypes = new Set(['createUser', 'updateUser', 'dropUser', 'grantRolesToUser', 'revokeRolesFromUser']);
 const roleAtypes = new Set(['createRole', 'updateRole', 'dropRole', 'grantRolesToRole', 'revokeRolesFromRole', 'grantPrivilegesToRole', 'revokePrivilegesFromRole']);
@@ -245,15 +253,33 @@ export function createAuditNormaliser(context: NormaliseContext): AuditLineNorma
   // '' counts as absent, here as in the event, so that '' and undefined give the same ids.
   const prefix = coordinatePrefix({ project: asNonEmpty(context.project), host: asNonEmpty(context.host), logName: asNonEmpty(context.logName) });
   const counter = createDigestCounter();
-  return (line, occurrence) => {
+  // The digest of the line last counted, reused once if that same (unmodified) line is normalised next.
+  let lastLine: string | Uint8Array | undefined;
+  let lastDigest = '';
+  const digestOf = (line: string | Uint8Array): string => {
+    if (line === lastLine) {
+      lastLine = undefined;
+      return lastDigest;
+    }
+    lastLine = undefined;
+    return typeof line === 'string' ? recordDigest(prefix, line.endsWith('\r') ? line.slice(0, -1) : line) : recordDigest(prefix, line.subarray(0, line[line.length - 1] === 13 ? line.length - 1 : line.length));
+  };
+  const normalise = (line: string | Uint8Array, occurrence?: number): Result<AtlasEvent> => {
     try {
-      const text = decode(line);
-      const digest = typeof line === 'string' ? recordDigest(prefix, text) : recordDigest(prefix, line.subarray(0, line[line.length - 1] === 13 ? line.length - 1 : line.length));
-      return normaliseDoc(digest, text, occurrence ?? counter.next(digest), context);
+      const digest = digestOf(line);
+      return normaliseDoc(digest, decode(line), occurrence ?? counter.next(digest), context);
     } catch (err) {
       return fail(`internal: ${describeError(err)}`);
     }
   };
+  return Object.assign(normalise, {
+    count(line: string | Uint8Array): number {
+      const digest = digestOf(line);
+      lastLine = line;
+      lastDigest = digest;
+      return counter.next(digest);
+    },
+  });
 }
 
 /** One-off form of createAuditNormaliser. */
