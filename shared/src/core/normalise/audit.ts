@@ -33,7 +33,7 @@ const userAtypes = new Set(['createUser', 'updateUser', 'dropUser', 'grantRolesT
 const roleAtypes = new Set(['createRole', 'updateRole', 'dropRole', 'grantRolesToRole', 'revokeRolesFromRole', 'grantPrivilegesToRole', 'revokePrivilegesFromRole']);
 
 function decode(line: string | Uint8Array): string {
-  const text = typeof line === 'string' ? line : Buffer.from(line.buffer, line.byteOffset, line.byteLength).toString('utf8');
+  const text = typeof line === 'string' ? line : Buffer.isBuffer(line) ? line.toString() : Buffer.from(line.buffer, line.byteOffset, line.byteLength).toString('utf8');
   return text.endsWith('\r') ? text.slice(0, -1) : text;
 }
 
@@ -262,7 +262,7 @@ export function createAuditNormaliser(context: NormaliseContext): AuditLineNorma
       return lastDigest;
     }
     lastLine = undefined;
-    return typeof line === 'string' ? recordDigest(prefix, line.endsWith('\r') ? line.slice(0, -1) : line) : recordDigest(prefix, line.subarray(0, line[line.length - 1] === 13 ? line.length - 1 : line.length));
+    return typeof line === 'string' ? recordDigest(prefix, line.endsWith('\r') ? line.slice(0, -1) : line) : recordDigest(prefix, line[line.length - 1] === 13 ? line.subarray(0, line.length - 1) : line);
   };
   const normalise = (line: string | Uint8Array, occurrence?: number): Result<AtlasEvent> => {
     try {
