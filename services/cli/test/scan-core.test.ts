@@ -6,6 +6,7 @@ import { hintsFromFileName } from '../src/core/file-name.ts';
 import { sniffContent } from '../src/core/sniff.ts';
 import { forEachLine } from '../src/core/split-lines.ts';
 import { renderProgress } from '../src/core/progress.ts';
+import { countInvalid, createSummary, reasonClass, renderSummary } from '../src/core/summary.ts';
 import { runScan } from '../src/run.ts';
 import type { ScanPorts } from '../src/run.ts';
 import { createDetector } from '../src/detector.ts';
@@ -165,4 +166,20 @@ test('run: a slow stdout is waited for, and nothing is lost or reordered', async
   assert.ok(waits > 1);
   assert.equal(slow.out.join(''), fast.out.join(''));
   assert.equal(fast.out.join('').split('\n').length, 5001);
+});
+
+test('summary: reasons are grouped without their values; no-data markers and blank lines are skipped, not invalid', () => {
+  assert.equal(reasonClass('invalid JSON: Unexpected token h'), 'invalid JSON');
+  assert.equal(reasonClass('ts: unrecognised timestamp: not a date'), 'ts: unrecognised timestamp');
+  assert.equal(reasonClass('created: unrecognised timestamp: not-a-date'), 'created: unrecognised timestamp');
+  assert.equal(reasonClass('missing atype'), 'missing atype');
+  assert.equal(reasonClass('ts: invalid $date'), 'ts: invalid $date');
+  const summary = createSummary();
+  countInvalid(summary, 'a:1', 'no-data marker');
+  countInvalid(summary, 'a:2', 'blank line');
+  countInvalid(summary, 'a:3', 'ts: unrecognised timestamp: x');
+  const text = renderSummary(summary);
+  assert.match(text, /events: 0, invalid: 1, skipped: 2, alerts: 0\n/);
+  assert.match(text, /Atlas' no-data marker: no data for the window, or the host was unreachable: 1/);
+  assert.match(text, /first 1 invalid records:\n {2}a:3: ts: unrecognised timestamp: x\n/);
 });

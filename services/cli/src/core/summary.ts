@@ -5,6 +5,8 @@ export type ScanSummary = {
   outcomes: Map<string, number>;
   /** Reason class → count. */
   reasons: Map<string, number>;
+  /** Lines that hold no record by design (Atlas' no-data marker, blank lines): reason → count. */
+  skipped: Map<string, number>;
   /** The first invalid records with their location. */
   examples: { location: string; reason: string }[];
   events: number;
@@ -12,11 +14,21 @@ export type ScanSummary = {
   alerts: number;
 };
 
+/**
+ * Reasons for lines that are not records at all. They are not counted as invalid, but they are
+ * shown: Atlas writes the no-data marker for an empty window and also when it could not reach
+ * the host, which is a gap in the audit trail an analyst must see.
+ */
+const notRecords: ReadonlyMap<string, string> = new Map([
+  ['no-data marker', "Atlas' no-data marker: no data for the window, or the host was unreachable"],
+  ['blank line', 'blank line'],
+]);
+
 const MAX_EXAMPLES = 20;
 
 /** A new, empty summary. */
 export function createSummary(): ScanSummary {
-  return { files: [], outcomes: new Map(), reasons: new Map(), examples: [], events: 0, invalid: 0, alerts: 0 };
+  return { files: [], outcomes: new Map(), reasons: new Map(), skipped: new Map(), examples: [], events: 0, invalid: 0, alerts: 0 };
 }
 
 /** Counts one event. */
@@ -26,14 +38,27 @@ export function countEvent(summary: ScanSummary, dataset: string, outcome: strin
   summary.outcomes.set(key, (summary.outcomes.get(key) ?? 0) + 1);
 }
 
-/** The class of a reason: its text before the first ':' ("invalid JSON", "ts", "missing atype"). */
+/**
+ * The class of a reason, without the values that make each one unique: the text before the
+ * first ':' ("invalid JSON", "missing atype"), or, when that is a field name ("ts", "created",
+ * "schema"), the field and the text after it up to the next ':' ("ts: unrecognised timestamp").
+ */
 export function reasonClass(reason: string): string {
   const colon = reason.indexOf(':');
-  return colon === -1 ? reason : reason.slice(0, colon);
+  if (colon === -1) return reason;
+  const head = reason.slice(0, colon);
+  if (head.includes(' ')) return head;
+  const next = reason.indexOf(':', colon + 1);
+  return next === -1 ? reason : reason.slice(0, next);
 }
 
 /** Counts one invalid record and keeps it as an example while there is room. */
 export function countInvalid(summary: ScanSummary, location: string, reason: string): void {
+  const notRecord = notRecords.get(reason);
+  if (notRecord !== undefined) {
+    summary.skipped.set(notRecord, (summary.skipped.get(notRecord) ?? 0) + 1);
+    return;
+  }
   summary.invalid += 1;
   const key = reasonClass(reason);
   summary.reasons.set(key, (summary.reasons.get(key) ?? 0) + 1);
@@ -48,8 +73,13 @@ function sorted(map: Map<string, number>): [string, number][] {
 export function renderSummary(summary: ScanSummary): string {
   const lines: string[] = [];
   for (const file of summary.files) lines.push(`file ${file.file}: ${file.kind}, ${file.records} records${file.note === undefined ? '' : ` (${file.note})`}`);
-  lines.push(`events: ${summary.events}, invalid: ${summary.invalid}, alerts: ${summary.alerts}`);
+  const skipped = [...summary.skipped.values()].reduce((sum, count) => sum + count, 0);
+  lines.push(`events: ${summary.events}, invalid: ${summary.invalid}, skipped: ${skipped}, alerts: ${summary.alerts}`);
   for (const [key, count] of sorted(summary.outcomes)) lines.push(`  ${key}: ${count}`);
+  if (skipped > 0) {
+    lines.push('skipped lines (not records):');
+    for (const [key, count] of sorted(summary.skipped)) lines.push(`  ${key}: ${count}`);
+  }
   if (summary.invalid > 0) {
     lines.push('invalid records by reason:');
     for (const [key, count] of sorted(summary.reasons)) lines.push(`  ${key}: ${count}`);
