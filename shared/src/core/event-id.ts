@@ -26,8 +26,6 @@ export function coordinatePrefix(coordinates: IdCoordinates): string {
 const scratch = Buffer.allocUnsafe(64 * 1024);
 let scratchPrefix = '';
 let scratchPrefixBytes = 0;
-// Views of the scratch buffer by length, made once each: a view per record would be an allocation per record.
-const scratchViews: (Buffer | undefined)[] = [];
 
 function prefixed(prefix: string, raw: Uint8Array): Uint8Array {
   if (prefix !== scratchPrefix) {
@@ -39,13 +37,7 @@ function prefixed(prefix: string, raw: Uint8Array): Uint8Array {
   }
   if (scratchPrefixBytes + raw.byteLength > scratch.length) return Buffer.concat([Buffer.from(prefix), raw]);
   scratch.set(raw, scratchPrefixBytes);
-  const length = scratchPrefixBytes + raw.byteLength;
-  let view = scratchViews[length];
-  if (view === undefined) {
-    view = scratch.subarray(0, length);
-    scratchViews[length] = view;
-  }
-  return view;
+  return scratch.subarray(0, scratchPrefixBytes + raw.byteLength);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { BLANK_LINE_REASON, NO_DATA_REASON } from '@atlas-audit/shared/core/normalise/audit';
+
 /** Counts of one scan, for the summary on stderr. */
 export type ScanSummary = {
   files: { file: string; kind: string; records: number; note?: string }[];
@@ -20,8 +22,8 @@ export type ScanSummary = {
  * the host, which is a gap in the audit trail an analyst must see.
  */
 const notRecords: ReadonlyMap<string, string> = new Map([
-  ['no-data marker', "Atlas' no-data marker: no data for the window, or the host was unreachable"],
-  ['blank line', 'blank line'],
+  [NO_DATA_REASON, "Atlas' no-data marker: no data for the window, or the host was unreachable"],
+  [BLANK_LINE_REASON, 'blank line'],
 ]);
 
 const MAX_EXAMPLES = 20;

@@ -1,3 +1,4 @@
+import { createDigestCounter } from '@atlas-audit/shared/core/event-id';
 import { createAuditNormaliser, NO_DATA_MARKER } from '@atlas-audit/shared/core/normalise/audit';
 import { isoFromEpochMs } from '@atlas-audit/shared/core/timestamp';
 import type { NormaliseContext } from '@atlas-audit/shared/core/normalise/context';
@@ -24,16 +25,18 @@ export const MAX_AUDIT_LINE_BYTES = 256 * 1024;
 export function auditWindowBatch(stream: AuditStream, window: TimeWindow, lines: readonly NumberedLine[], seen: Set<string>, horizonMs: number, context: Partial<NormaliseContext> = {}): WindowBatch {
   const batch = emptyBatch();
   const normalise = createAuditNormaliser({ ...context, project: stream.project, host: stream.host, logName: stream.logName, cluster: stream.cluster });
+  const occurrences = createDigestCounter();
   const windowIso = isoWindow(window);
   for (const { line, bytes } of lines) {
     batch.stats.received += 1;
-    // Counted by digest (as the id is): no copy of the line is kept, and the digest is reused.
-    const occurrence = normalise.count(bytes);
+    // Counted by digest, as the id is: no copy of the line is kept, and the line is hashed once.
+    const digest = normalise.digest(bytes);
+    const occurrence = occurrences.next(digest);
     if (bytes.length < 80 && bytes.toString('utf8').trim() === NO_DATA_MARKER) {
       batch.stats.skipped += 1;
       continue;
     }
-    const result = bytes.length > MAX_AUDIT_LINE_BYTES ? { ok: false as const, reason: `line of ${bytes.length} bytes is longer than ${MAX_AUDIT_LINE_BYTES}` } : normalise(bytes, occurrence);
+    const result = bytes.length > MAX_AUDIT_LINE_BYTES ? { ok: false as const, reason: `line of ${bytes.length} bytes is longer than ${MAX_AUDIT_LINE_BYTES}` } : normalise(bytes, occurrence, digest);
     if (result.ok) admitEvent(batch, result.value, seen, horizonMs);
     else {
       const origin = { project: stream.project, host: stream.host, source: 'atlas.audit' as const, logName: stream.logName, line, ...(windowIso === undefined ? {} : { window: windowIso }) };

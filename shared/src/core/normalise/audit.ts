@@ -19,22 +19,32 @@ export const NO_DATA_MARKER = 'No data for given time period or host is unreacha
  * lines of the window; when omitted, the normaliser counts it itself, treating every line it
  * has seen as one window.
  */
-export type AuditLineNormaliser = ((line: string | Uint8Array, occurrence?: number) => Result<AtlasEvent>) & {
+export type AuditLineNormaliser = ((line: string | Uint8Array, occurrence?: number, digest?: string) => Result<AtlasEvent>) & {
   /**
-   * Counts the line and returns its occurrence index among byte-identical lines counted so far
-   * (a trailing CR ignored, as in the id), for callers that need the index before or without
-   * normalising (dead letters). Pass the result to the normaliser with the same, unmodified line
-   * next: the line's digest is then reused rather than computed again.
+   * The line's record digest (coordinates and bytes, a trailing CR ignored), the key its
+   * occurrence is counted by (createDigestCounter). A caller that needs the index before or
+   * without normalising (dead letters) counts the digest itself and passes both to the
+   * normaliser, so the line is hashed once.
    */
-  count(line: string | Uint8Array): number;
+  digest(line: string | Uint8Array): string;
 };
+
+/** The reasons for lines that hold no record by design (not malformed input). */
+export const BLANK_LINE_REASON = 'blank line';
+export const NO_DATA_REASON = 'no-data marker';
 
 const userAtypes = new Set(['createUser', 'updateUser', 'dropUser', 'grantRolesToUser', 'revokeRolesFromUser']);
 const roleAtypes = new Set(['createRole', 'updateRole', 'dropRole', 'grantRolesToRole', 'revokeRolesFromRole', 'grantPrivilegesToRole', 'revokePrivilegesFromRole']);
 
+/** The line without a trailing CR (CRLF files): neither the id nor the parse sees it. */
+function withoutCr(line: string | Uint8Array): string | Uint8Array {
+  if (typeof line === 'string') return line.endsWith('\r') ? line.slice(0, -1) : line;
+  return line[line.length - 1] === 13 ? line.subarray(0, line.length - 1) : line;
+}
+
 function decode(line: string | Uint8Array): string {
-  const text = typeof line === 'string' ? line : Buffer.isBuffer(line) ? line.toString() : Buffer.from(line.buffer, line.byteOffset, line.byteLength).toString('utf8');
-  return text.endsWith('\r') ? text.slice(0, -1) : text;
+  if (typeof line === 'string') return line;
+  return Buffer.isBuffer(line) ? line.toString() : Buffer.from(line.buffer, line.byteOffset, line.byteLength).toString('utf8');
 }
 
 const base64Values = new Int8Array(128).fill(-1);
@@ -146,8 +156,8 @@ function buildUser(doc: Json, atype: string, param: Json | undefined, roles: str
 }
 
 function normaliseDoc(digest: string, text: string, occurrence: number, context: NormaliseContext): Result<AtlasEvent> {
-  if (text.trim().length === 0) return fail('blank line');
-  if (text === NO_DATA_MARKER) return fail('no-data marker');
+  if (text.trim().length === 0) return fail(BLANK_LINE_REASON);
+  if (text === NO_DATA_MARKER) return fail(NO_DATA_REASON);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -253,33 +263,17 @@ export function createAuditNormaliser(context: NormaliseContext): AuditLineNorma
   // '' counts as absent, here as in the event, so that '' and undefined give the same ids.
   const prefix = coordinatePrefix({ project: asNonEmpty(context.project), host: asNonEmpty(context.host), logName: asNonEmpty(context.logName) });
   const counter = createDigestCounter();
-  // The digest of the line last counted, reused once if that same (unmodified) line is normalised next.
-  let lastLine: string | Uint8Array | undefined;
-  let lastDigest = '';
-  const digestOf = (line: string | Uint8Array): string => {
-    if (line === lastLine) {
-      lastLine = undefined;
-      return lastDigest;
-    }
-    lastLine = undefined;
-    return typeof line === 'string' ? recordDigest(prefix, line.endsWith('\r') ? line.slice(0, -1) : line) : recordDigest(prefix, line[line.length - 1] === 13 ? line.subarray(0, line.length - 1) : line);
-  };
-  const normalise = (line: string | Uint8Array, occurrence?: number): Result<AtlasEvent> => {
+  const digestOf = (line: string | Uint8Array): string => recordDigest(prefix, withoutCr(line));
+  const normalise = (line: string | Uint8Array, occurrence?: number, digest?: string): Result<AtlasEvent> => {
     try {
-      const digest = digestOf(line);
-      return normaliseDoc(digest, decode(line), occurrence ?? counter.next(digest), context);
+      const raw = withoutCr(line);
+      const known = digest ?? recordDigest(prefix, raw);
+      return normaliseDoc(known, decode(raw), occurrence ?? counter.next(known), context);
     } catch (err) {
       return fail(`internal: ${describeError(err)}`);
     }
   };
-  return Object.assign(normalise, {
-    count(line: string | Uint8Array): number {
-      const digest = digestOf(line);
-      lastLine = line;
-      lastDigest = digest;
-      return counter.next(digest);
-    },
-  });
+  return Object.assign(normalise, { digest: digestOf });
 }
 
 /** One-off form of createAuditNormaliser. */
