@@ -17,6 +17,8 @@ test('empty, truncated and schema-invalid records each fail with their reason', 
   assert.deepEqual(decodeEvent(null), { ok: false, reason: 'empty record' });
   const truncated = decodeEvent(Buffer.from('{"event":{"id":'));
   assert.ok(!truncated.ok && truncated.reason.startsWith('invalid JSON'));
+  // V8 quotes the input around an unexpected token; the reason must not (it is logged and dead-lettered).
+  assert.deepEqual(decodeEvent(Buffer.from('{"token": hunter2secret}')), { ok: false, reason: 'invalid JSON: Unexpected token (input withheld)' });
   const wrong = decodeEvent(Buffer.from(JSON.stringify({ '@timestamp': 'yesterday' })));
   assert.ok(!wrong.ok && wrong.reason.startsWith('not a valid event'));
 });

@@ -72,6 +72,7 @@ test('unusable records are failures with a reason, never exceptions', () => {
   const cases: Array<[Buffer | null, RegExp]> = [
     [null, /empty/],
     [Buffer.from('{"a":'), /invalid JSON/],
+    [Buffer.from('{"token": hunter2secret}'), /^invalid JSON: Unexpected token \(input withheld\)$/],
     [Buffer.from('[1,2]'), /not a JSON object/],
     [Buffer.from('{"@timestamp":"2026-01-01T00:00:00.000Z"}'), /event.id/],
     [Buffer.from(JSON.stringify({ '@timestamp': 'yesterday', event: { id } })), /@timestamp/],

@@ -67,6 +67,7 @@ test('parseAlert accepts an alert and turns bad input into reasons', () => {
   assert.ok(good.ok);
   const bad = parseAlert('{');
   assert.ok(!bad.ok && bad.reason.startsWith('invalid JSON'));
+  assert.deepEqual(parseAlert('{"token": hunter2secret}'), { ok: false, reason: 'invalid JSON: Unexpected token (input withheld)' });
   const wrong = parseAlert(JSON.stringify({ ...sampleAlert(), severity: 'extreme' }));
   assert.ok(!wrong.ok && wrong.reason.includes('severity'));
   assert.equal(parseAlert(null).ok, false);

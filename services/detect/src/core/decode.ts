@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { jsonErrorReason } from '@atlas-audit/shared/core/json-error';
 import { createHash } from 'node:crypto';
 import { boundedRaw } from '@atlas-audit/shared/core/dlq-raw';
 import { fail, ok, type Result } from '@atlas-audit/shared/result';
@@ -19,7 +20,7 @@ export function decodeEvent(value: Uint8Array | null): Result<AtlasEvent> {
   try {
     parsed = JSON.parse(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8'));
   } catch (err) {
-    return fail(`invalid JSON: ${err instanceof Error ? err.message : 'parse error'}`);
+    return fail(`invalid JSON: ${jsonErrorReason(err)}`);
   }
   // The compiled schema: atlasEventSchema.safeParse's verdict and output (shared/src/schema/compile-validator.ts).
   const checked = parseAtlasEvent(parsed);

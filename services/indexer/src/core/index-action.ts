@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { jsonErrorReason } from '@atlas-audit/shared/core/json-error';
 import { createHash } from 'node:crypto';
 import { fail, ok, type Result } from '@atlas-audit/shared/result';
 import { dlqIndexName, eventIndexName, type IndexLayout } from '@atlas-audit/shared/es/index-names';
@@ -59,7 +60,7 @@ export function planIndexAction(kind: DocKind, value: Buffer | null, layout: Ind
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    return fail(`invalid JSON: ${err instanceof Error ? err.message : 'parse error'}`);
+    return fail(`invalid JSON: ${jsonErrorReason(err)}`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return fail('record is not a JSON object');
   const record = doc as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { fail, ok, type Result } from '@atlas-audit/shared/result';
+import { jsonErrorReason } from '@atlas-audit/shared/core/json-error';
 import { siemAlertSchema, type SiemAlert } from './alert-view.ts';
 
 /** Parses one Kafka message value into an alert, or a reason (invalid JSON, schema problems). Never throws. */
@@ -8,7 +9,7 @@ export function parseAlert(raw: Buffer | string | null): Result<SiemAlert> {
   try {
     data = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
   } catch (err) {
-    return fail(`invalid JSON: ${err instanceof Error ? err.message : 'parse error'}`);
+    return fail(`invalid JSON: ${jsonErrorReason(err)}`);
   }
   const parsed = siemAlertSchema.safeParse(data);
   if (!parsed.success) {

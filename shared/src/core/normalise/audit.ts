@@ -1,4 +1,5 @@
 import type { AtlasEvent } from '../../schema/event.ts';
+import { jsonErrorReason } from '../json-error.ts';
 import { EVENT_MODULE, SCHEMA_VERSION } from '../../schema/event.ts';
 import type { Result } from '../../result.ts';
 import { fail, ok } from '../../result.ts';
@@ -162,7 +163,7 @@ function normaliseDoc(digest: string, text: string, occurrence: number, context:
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    return fail(`invalid JSON: ${describeError(err)}`);
+    return fail(`invalid JSON: ${jsonErrorReason(err)}`);
   }
   const doc = asObject(parsed);
   if (doc === undefined) return fail('not a JSON object');
