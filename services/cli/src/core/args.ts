@@ -15,14 +15,27 @@ export type ScanOptions = {
   files: string[];
 };
 
-export const USAGE = `Usage: atlas-audit scan [--project ID] [--host NAME] [--cluster NAME] [--tz ZONE] [--rules FILE] [--events] [--no-progress] FILE...
+export const USAGE = `Usage: atlas-audit scan [options] FILE...
        atlas-audit review --project ID --from DATE --to DATE [--out DIR] [--tz ZONE] [--dormant-days N]
        atlas-audit setup
 
-Reads Atlas audit logs (.gz or plain JSON lines), dbAccessHistory and events response bodies
-and posture snapshots, recognised by content (FILE '-' is stdin); normalises them; writes alerts as NDJSON to stdout, or with --events the
-normalised events. A summary goes to stderr. review writes an access review; setup installs the
-Elasticsearch templates and Kibana dashboards (both configured from the environment).
+scan reads Atlas audit logs (.gz or plain JSON lines), dbAccessHistory and events response
+bodies and posture snapshots, recognised by content (FILE '-' is stdin), normalises them and
+runs the detections. Alerts go to stdout as NDJSON (with --events, the normalised events
+instead); a summary goes to stderr. Invalid lines are counted and listed, never fatal.
+
+scan options:
+  --project ID     Atlas project id for records that do not carry one (audit logs)
+  --org ID         Atlas organisation id for records that do not carry one
+  --host NAME      Atlas process host name (default: from Atlas' download file name)
+  --cluster NAME   cluster name (service.name)
+  --tz ZONE        IANA time zone of business hours, unless the rules file sets one (default UTC)
+  --rules FILE     detection rules YAML (default: the built-in rules)
+  --events         print normalised events instead of alerts
+  --no-progress    no progress bar on stderr
+
+review writes the weekly access review; setup installs the Elasticsearch templates and the
+Kibana dashboards (both configured from the environment).
 `;
 
 /** True when `zone` is an IANA time zone this runtime knows. */
