@@ -4,9 +4,10 @@
 // error. `review` and `setup` read the environment (Elasticsearch, MongoDB, Kibana settings) and
 // are dispatched to review.ts and setup.ts.
 import { once } from 'node:events';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readdirSync, realpathSync, statSync } from 'node:fs';
 import { AppError } from '@atlas-audit/shared/errors';
 import { parseCliArgs, USAGE } from './core/args.ts';
+import { expandInputs } from './core/inputs.ts';
 import { createDetector } from './detector.ts';
 import { runScan } from './run.ts';
 
@@ -30,12 +31,36 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  const options = parsed.value.options;
+  const files = expandInputs(options.files, {
+    kindOf: (path) => {
+      try {
+        return statSync(path).isDirectory() ? 'dir' : 'file';
+      } catch {
+        return undefined;
+      }
+    },
+    list: (path) => {
+      try {
+        return readdirSync(path);
+      } catch {
+        return [];
+      }
+    },
+    realPath: (path) => {
+      try {
+        return realpathSync(path);
+      } catch {
+        return path;
+      }
+    },
+  });
   try {
-    return await runScan(parsed.value.options, {
+    return await runScan({ ...options, files }, {
       openFile: (path) => {
         if (path === '-') return { sizeBytes: 0, chunks: process.stdin };
         const stats = statSync(path);
-        if (stats.isDirectory()) throw new Error(`${path} is a directory`);
+        if (stats.isDirectory()) throw new Error(`${path} is a directory with no files to scan`);
         return { sizeBytes: stats.size, chunks: createReadStream(path, { highWaterMark: 1024 * 1024 }) };
       },
       writeOut: (text) => (process.stdout.write(text) ? undefined : once(process.stdout, 'drain').then(() => undefined)),

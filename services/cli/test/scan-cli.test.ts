@@ -115,3 +115,27 @@ test("'-' reads stdin, gzipped or plain", async () => {
   assert.match(stderr, /file -: audit, 61 records/);
   assert.equal(stdout.trimEnd().split('\n').length, 56);
 });
+
+test('a directory argument scans every file under it, in name order, as if each were named', async () => {
+  const { mkdtempSync, mkdirSync, copyFileSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(`${tmpdir()}/atlas-audit-dir-`);
+  try {
+    const audit = 'atlas-q7x2kd-shard-00-01.x7rgm.mongodb.net_2025-03-04T14:00:00.000000000_2025-03-04T14:15:00.000000000_MONGODB_AUDIT_LOG.log.gz';
+    mkdirSync(`${dir}/host-a`);
+    mkdirSync(`${dir}/empty`);
+    copyFileSync(`${fixtures}/audit/${audit}`, `${dir}/host-a/${audit}`);
+    copyFileSync(`${fixtures}/access/cluster0-access-history.json`, `${dir}/access.json`);
+    writeFileSync(`${dir}/.DS_Store`, 'not a log');
+    const named = await scan(['--events', `${dir}/access.json`, `${dir}/host-a/${audit}`]);
+    const walked = await scan(['--events', dir]);
+    assert.equal(walked.code, 0, walked.stderr);
+    assert.equal(walked.stdout, named.stdout);
+    assert.equal(walked.stderr, named.stderr, 'the same files in the same order, the hidden file skipped');
+    const empty = await scan(['--events', `${dir}/empty`]);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /empty: unreadable, 0 records \(.*is a directory with no files to scan\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { parseCliArgs } from '../src/core/args.ts';
+import { expandInputs } from '../src/core/inputs.ts';
 import { hintsFromFileName } from '../src/core/file-name.ts';
 import { sniffContent } from '../src/core/sniff.ts';
 import { forEachLine } from '../src/core/split-lines.ts';
@@ -182,4 +183,18 @@ test('summary: reasons are grouped without their values; no-data markers and bla
   assert.match(text, /events: 0, invalid: 1, skipped: 2, alerts: 0\n/);
   assert.match(text, /Atlas' no-data marker: no data for the window, or the host was unreachable: 1/);
   assert.match(text, /first 1 invalid records:\n {2}a:3: ts: unrecognised timestamp: x\n/);
+});
+
+test('inputs: a directory stands for its files, recursively, sorted, hidden entries skipped, each directory once', () => {
+  // A fake tree: 'loop' links back to the root; the listing comes back in no particular order.
+  const dirs: Record<string, string[]> = { logs: ['b.gz', '.DS_Store', 'hostA', 'a.json', 'loop', 'empty'], 'logs/hostA': ['z.gz', 'm.gz'], 'logs/loop': ['b.gz', 'hostA'], 'logs/empty': [], bare: [] };
+  const files = new Set(['logs/b.gz', 'logs/a.json', 'logs/.DS_Store', 'logs/hostA/z.gz', 'logs/hostA/m.gz', 'logs/loop/b.gz', 'one.gz']);
+  const bare = (path: string) => path.replace(/\/$/, '');
+  const fs = {
+    kindOf: (path: string) => (bare(path) in dirs ? ('dir' as const) : files.has(path) ? ('file' as const) : undefined),
+    list: (path: string) => [...(dirs[bare(path)] ?? [])],
+    realPath: (path: string) => (path === 'logs/loop' ? 'logs' : bare(path)),
+  };
+  assert.deepEqual(expandInputs(['one.gz', 'logs', '-', 'bare', 'missing.gz'], fs), ['one.gz', 'logs/a.json', 'logs/b.gz', 'logs/hostA/m.gz', 'logs/hostA/z.gz', '-', 'bare', 'missing.gz']);
+  assert.deepEqual(expandInputs(['logs/'], fs).slice(0, 1), ['logs/a.json']);
 });

@@ -20,8 +20,8 @@ export const USAGE = `Usage: atlas-audit scan [options] FILE...
        atlas-audit setup
 
 scan reads Atlas audit logs (.gz or plain JSON lines), dbAccessHistory and events response
-bodies and posture snapshots, recognised by content (FILE '-' is stdin), normalises them and
-runs the detections. Alerts go to stdout as NDJSON (with --events, the normalised events
+bodies and posture snapshots, recognised by content (FILE '-' is stdin; a directory means
+every file under it, in name order), normalises them and runs the detections. Alerts go to stdout as NDJSON (with --events, the normalised events
 instead); a summary goes to stderr. Invalid lines are counted and listed, never fatal.
 
 scan options:
