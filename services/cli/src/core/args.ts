@@ -21,8 +21,9 @@ export const USAGE = `Usage: atlas-audit scan [options] FILE...
 
 scan reads Atlas audit logs (.gz or plain JSON lines), dbAccessHistory and events response
 bodies and posture snapshots, recognised by content (FILE '-' is stdin; a directory means
-every file under it, in name order), normalises them and runs the detections. Alerts go to stdout as NDJSON (with --events, the normalised events
-instead); a summary goes to stderr. Invalid lines are counted and listed, never fatal.
+every file under it, in name order), normalises them and runs the detections. Alerts go to
+stdout as NDJSON (with --events, the normalised events instead); a summary goes to stderr.
+Invalid lines are counted and listed, never fatal.
 
 scan options:
   --project ID     Atlas project id for records that do not carry one (audit logs)
