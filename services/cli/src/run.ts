@@ -6,7 +6,7 @@ import { isGzip } from './core/gzip-magic.ts';
 import { createLineSplitter } from './core/line-splitter.ts';
 import { PROGRESS_MIN_BYTES, renderProgress } from './core/progress.ts';
 import type { ScanContext, ScanSink, ScanState } from './core/scan-content.ts';
-import { createAuditScanner, scanContent } from './core/scan-content.ts';
+import { createAuditScanner, diffScannedPosture, scanContent } from './core/scan-content.ts';
 import { sniffStart } from './core/sniff.ts';
 import type { ScanSummary } from './core/summary.ts';
 import { countEvent, countInvalid, createSummary, renderSummary } from './core/summary.ts';
@@ -188,6 +188,7 @@ export async function runScan(options: ScanOptions, ports: ScanPorts): Promise<n
     failed ||= outcome.failed;
     summary.files.push({ file, kind: outcome.kind, records: outcome.records, ...(outcome.notes.length > 0 ? { note: outcome.notes.join('; ') } : {}) });
   }
+  diffScannedPosture(state, context, sink);
   writeAlerts(detector.flush());
   flush();
   await drained();

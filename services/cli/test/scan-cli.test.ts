@@ -139,3 +139,16 @@ test('a directory argument scans every file under it, in name order, as if each 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('posture snapshots are diffed in takenAt order, whatever order the files come in', async () => {
+  const first = `${fixtures}/posture/snapshot-1.json`;
+  const second = `${fixtures}/posture/snapshot-2.json`;
+  const diffs = (stdout: string): string[] => stdout.trimEnd().split('\n').filter((line) => (JSON.parse(line) as { atlas: { diff?: unknown } }).atlas.diff !== undefined);
+  const forward = await scan(['--events', '--project', '65f0c0ffee0ddba11ab1e5e1', first, second]);
+  const backward = await scan(['--events', '--project', '65f0c0ffee0ddba11ab1e5e1', second, first]);
+  assert.equal(forward.code, 0, forward.stderr);
+  assert.ok(diffs(forward.stdout).length > 0);
+  assert.deepEqual(diffs(backward.stdout), diffs(forward.stdout));
+  // Only the diffs move: both runs give the same events.
+  assert.deepEqual(backward.stdout.trimEnd().split('\n').sort(), forward.stdout.trimEnd().split('\n').sort());
+});

@@ -7,6 +7,7 @@ import { normaliseActivityEvent } from '@atlas-audit/shared/core/normalise/activ
 import { normalisePostureSnapshot } from '@atlas-audit/shared/core/normalise/posture';
 import { diffSnapshots } from '@atlas-audit/shared/core/normalise/posture-diff';
 import type { PostureSnapshot } from '@atlas-audit/shared/core/normalise/posture-resources';
+import { parseIsoTimestamp } from '@atlas-audit/shared/core/timestamp';
 import { checkEvent, validateEvent } from '@atlas-audit/shared/core/validate';
 import type { Result } from '@atlas-audit/shared/result';
 import { hintsFromFileName } from './file-name.ts';
@@ -25,8 +26,8 @@ export type ScanSink = {
 /** Coordinates given on the command line; file names fill in host and log name. */
 export type ScanContext = { project?: string; org?: string; host?: string; cluster?: string; sanitise?: SanitisePolicy };
 
-/** What one scan carries from file to file: the last posture snapshot, to diff the next one against. */
-export type ScanState = { previousPosture?: PostureSnapshot };
+/** What one scan carries from file to file: the posture snapshots seen, diffed when the scan ends (diffScannedPosture). */
+export type ScanState = { posture?: { file: string; snapshot: PostureSnapshot; takenAtMs: number }[] };
 
 const PROGRESS_EVERY_LINES = 16384;
 
@@ -106,8 +107,9 @@ export function scanContent(file: string, bytes: Buffer, context: ScanContext, s
     const snapshot = sniffed.body as PostureSnapshot;
     const postureContext = { project: context.project, org: context.org };
     const results = normalisePostureSnapshot(snapshot, postureContext);
-    if (state.previousPosture !== undefined) results.push(...diffSnapshots(state.previousPosture, snapshot, postureContext));
-    state.previousPosture = snapshot;
+    // A snapshot without a usable takenAt has already failed above; it cannot be placed in time.
+    const takenAt = parseIsoTimestamp(snapshot.takenAt);
+    if (takenAt.ok) (state.posture ??= []).push({ file, snapshot, takenAtMs: Date.parse(takenAt.value) });
     for (const [index, result] of results.entries()) {
       records += 1;
       emit(result, `${file}:posture[${index}]`, sink);
@@ -115,4 +117,27 @@ export function scanContent(file: string, bytes: Buffer, context: ScanContext, s
   }
   sink.progress?.(bytes.length);
   return { kind: sniffed.kind, records, ...(sniffed.detail === undefined ? {} : { detail: sniffed.detail }) };
+}
+
+/**
+ * The change events between the posture snapshots of a scan, each snapshot against the one taken
+ * just before it: ordered by takenAt, not by the order of the files, so passing or naming them
+ * newest first gives the same diffs (and never an "added" where a resource was removed).
+ * Snapshots with the same takenAt keep their scan order. Call once, after the last file;
+ * returns the number of records.
+ */
+export function diffScannedPosture(state: ScanState, context: ScanContext, sink: ScanSink): number {
+  const seen = [...(state.posture ?? [])].sort((a, b) => a.takenAtMs - b.takenAtMs);
+  const postureContext = { project: context.project, org: context.org };
+  let records = 0;
+  for (let i = 1; i < seen.length; i++) {
+    const previous = seen[i - 1];
+    const next = seen[i];
+    if (previous === undefined || next === undefined) continue;
+    for (const [index, result] of diffSnapshots(previous.snapshot, next.snapshot, postureContext).entries()) {
+      records += 1;
+      emit(result, `${next.file}:diff[${index}]`, sink);
+    }
+  }
+  return records;
 }
