@@ -198,3 +198,13 @@ test('inputs: a directory stands for its files, recursively, sorted, hidden entr
   assert.deepEqual(expandInputs(['one.gz', 'logs', '-', 'bare', 'missing.gz'], fs), ['one.gz', 'logs/a.json', 'logs/b.gz', 'logs/hostA/m.gz', 'logs/hostA/z.gz', '-', 'bare', 'missing.gz']);
   assert.deepEqual(expandInputs(['logs/'], fs).slice(0, 1), ['logs/a.json']);
 });
+
+test("the summary gives each file's event-time span, whatever the order of its lines", async () => {
+  const files = { 'late-first.log': Buffer.from(`${line(40)}\n${line(5)}\nnot json\n${line(59)}\n${line(12)}\n`), 'one.log': Buffer.from(line(7)), 'bad.log': Buffer.from('not json\n') };
+  const io = ports(files, false);
+  await runScan({ timeZone: 'UTC', events: true, progress: true, files: ['late-first.log', 'one.log', 'bad.log'] }, io);
+  const summary = io.err.join('');
+  assert.match(summary, /file late-first\.log: audit, 5 records; event time 2025-03-04T14:00:05\.000Z to 2025-03-04T14:00:59\.000Z\n/);
+  assert.match(summary, /file one\.log: audit, 1 record; event time 2025-03-04T14:00:07\.000Z to 2025-03-04T14:00:07\.000Z\n/);
+  assert.match(summary, /file bad\.log: audit, 1 record\n/, 'no events, no span');
+});

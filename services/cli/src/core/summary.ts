@@ -2,7 +2,8 @@ import { BLANK_LINE_REASON, NO_DATA_REASON } from '@atlas-audit/shared/core/norm
 
 /** Counts of one scan, for the summary on stderr. */
 export type ScanSummary = {
-  files: { file: string; kind: string; records: number; note?: string }[];
+  /** Per file: its kind, record count, notes, and the earliest and latest event time of its events (gaps show). */
+  files: { file: string; kind: string; records: number; note?: string; first?: string; last?: string }[];
   /** `dataset outcome` → count. */
   outcomes: Map<string, number>;
   /** Reason class → count. */
@@ -74,7 +75,11 @@ function sorted(map: Map<string, number>): [string, number][] {
 /** Renders the summary as plain text lines (deterministic for the same scan). */
 export function renderSummary(summary: ScanSummary): string {
   const lines: string[] = [];
-  for (const file of summary.files) lines.push(`file ${file.file}: ${file.kind}, ${file.records} records${file.note === undefined ? '' : ` (${file.note})`}`);
+  for (const file of summary.files) {
+    const note = file.note === undefined ? '' : ` (${file.note})`;
+    const span = file.first === undefined || file.last === undefined ? '' : `; event time ${file.first} to ${file.last}`;
+    lines.push(`file ${file.file}: ${file.kind}, ${file.records} ${file.records === 1 ? 'record' : 'records'}${note}${span}`);
+  }
   const skipped = [...summary.skipped.values()].reduce((sum, count) => sum + count, 0);
   lines.push(`events: ${summary.events}, invalid: ${summary.invalid}, skipped: ${skipped}, alerts: ${summary.alerts}`);
   for (const [key, count] of sorted(summary.outcomes)) lines.push(`  ${key}: ${count}`);
