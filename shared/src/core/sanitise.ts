@@ -54,6 +54,36 @@ const structuralKeys = new Set([
 /** Keys inside a masked subtree that still keep their value: the target database of a command. */
 const nestedStructuralKeys = new Set(['$db']);
 
+/**
+ * Keys whose values are secrets wherever they appear: a password given to a command, or the
+ * SCRAM credentials of a user document written straight to admin.system.users
+ * (directAuthMutation). Their values become type markers in every mode, 'keep' included.
+ */
+const secretKeys = new Set(['pwd', 'password', 'credentials', 'storedKey', 'serverKey', 'salt', 'secret', 'token', 'apiKey', 'privateKey', 'clientSecret']);
+
+/** Keys whose string values are connection strings: kept, but without any `user:password@`. */
+const connectionStringKeys = new Set(['connectionString', 'host', 'uri']);
+
+/**
+ * A connection string without the credentials of its authority, in both forms addShard and
+ * drivers use: `mongodb://user:pw@h1,h2/db?opts` and `rs0/user:pw@h1:27017,h2:27017`.
+ * Everything up to the last `@` goes, so an unescaped `/`, `?` or `@` in a password cannot keep
+ * part of it (host names hold none of them); an `@` in the options masks more than needed,
+ * never less.
+ */
+export function withoutCredentials(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at === -1) return text;
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(text)?.[0].length ?? 0;
+  let start = scheme;
+  if (start === 0) {
+    // `rs0/` is a replica-set name only if it has no ':' (else the '/' is inside a password).
+    const slash = text.indexOf('/');
+    if (slash !== -1 && slash < text.indexOf('@') && !text.slice(0, slash).includes(':')) start = slash + 1;
+  }
+  return `${text.slice(0, start)}[credentials]${text.slice(at)}`;
+}
+
 type Budget = { nodes: number };
 
 function setKey(target: JsonObject, key: string, value: JsonValue): void {
@@ -93,8 +123,7 @@ function copy(value: unknown, keep: boolean, depth: number, policy: SanitisePoli
         continue;
       }
       count += 1;
-      const child = (value as Record<string, unknown>)[key];
-      setKey(out, cut(key, policy), copy(child, keep || nestedStructuralKeys.has(key), depth + 1, policy, budget));
+      setKey(out, cut(key, policy), child(key, (value as Record<string, unknown>)[key], keep || nestedStructuralKeys.has(key), depth + 1, policy, budget));
     }
     if (extra > 0) setKey(out, '…', `[+${extra} keys]`);
     return out;
@@ -104,6 +133,21 @@ function copy(value: unknown, keep: boolean, depth: number, policy: SanitisePoli
   if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : null;
   if (typeof value === 'boolean') return value;
   return marker(value);
+}
+
+/**
+ * The copy of the value under `key`: a secret as its type marker, a kept connection string
+ * without credentials (taken out before the string is cut, so a long password cannot survive
+ * the cut), anything else as `copy` makes it.
+ */
+function child(key: string, value: unknown, keep: boolean, depth: number, policy: SanitisePolicy, budget: Budget): JsonValue {
+  const secret = secretKeys.has(key);
+  if (secret || (keep && typeof value === 'string' && connectionStringKeys.has(key))) {
+    budget.nodes -= 1;
+    if (budget.nodes < 0) return '[truncated]';
+    return secret ? marker(value) : cut(withoutCredentials(value as string), policy);
+  }
+  return copy(value, keep, depth, policy, budget);
 }
 
 /**
@@ -123,7 +167,7 @@ export function sanitiseParam(param: unknown, policy: SanitisePolicy = defaultSa
     }
     count += 1;
     const keep = policy.mode === 'keep' || structuralKeys.has(key);
-    setKey(out, cut(key, policy), copy((param as Record<string, unknown>)[key], keep, 1, policy, budget));
+    setKey(out, cut(key, policy), child(key, (param as Record<string, unknown>)[key], keep, 1, policy, budget));
   }
   if (extra > 0) setKey(out, '…', `[+${extra} keys]`);
   return out;
