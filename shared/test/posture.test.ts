@@ -82,3 +82,25 @@ test('bad snapshot times give a reason', () => {
   const [diff] = diffSnapshots({ takenAt: 'x' }, second, context);
   assert.equal(diff?.ok, false);
 });
+
+test('write-only secrets in a snapshot body never reach an event; that they are set still shows', () => {
+  const leaky: PostureSnapshot = {
+    takenAt: '2025-03-05T00:00:00.000Z',
+    databaseUsers: { results: [{ username: 'bob', databaseName: 'admin', password: 'hunter2-pw', roles: [{ roleName: 'read', databaseName: 'sales' }] }] },
+    encryptionAtRest: {
+      awsKms: { enabled: true, accessKeyID: 'AKIAEXAMPLE', secretAccessKey: 'aws-secret-value', customerMasterKeyID: 'key-1' },
+      azureKeyVault: { enabled: false, secret: 'azure-secret-value' },
+      googleCloudKms: { enabled: false, serviceAccountKey: '{"private_key":"gcp-secret-value"}' },
+    },
+  };
+  const rotated: PostureSnapshot = JSON.parse(JSON.stringify(leaky).replaceAll('-value', '-rotated').replace('hunter2-pw', 'new-pw')) as PostureSnapshot;
+  rotated.takenAt = '2025-03-06T00:00:00.000Z';
+  const events = [...normalisePostureSnapshot(leaky, context), ...normalisePostureSnapshot(rotated, context), ...diffSnapshots(leaky, rotated, context)].map(expectEvent);
+  const text = JSON.stringify(events);
+  for (const secret of ['hunter2', 'new-pw', 'aws-secret', 'azure-secret', 'gcp-secret']) assert.ok(!text.includes(secret), secret);
+  const encryption = events.find((e) => e.atlas.snapshot?.kind === 'encryption_at_rest');
+  assert.deepEqual((encryption?.atlas.snapshot?.state['awsKms'] as Record<string, unknown>)['secretAccessKey'], '[redacted]');
+  assert.equal((encryption?.atlas.snapshot?.state['awsKms'] as Record<string, unknown>)['accessKeyID'], 'AKIAEXAMPLE', 'identifiers stay');
+  // Only a secret changed: no diff to show, and none that would carry it.
+  assert.equal(diffSnapshots(leaky, rotated, context).length, 0);
+});

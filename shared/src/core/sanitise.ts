@@ -74,7 +74,8 @@ const connectionStringKeys = new Set(['connectionString', 'host', 'uri']);
 export function withoutCredentials(text: string): string {
   const at = text.lastIndexOf('@');
   if (at === -1) return text;
-  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(text)?.[0].length ?? 0;
+  // Only MongoDB's own schemes count: in `u://…@h` the '//' may be the start of a password.
+  const scheme = /^mongodb(\+srv)?:\/\//i.exec(text)?.[0].length ?? 0;
   let start = scheme;
   if (start === 0) {
     // `rs0/` is a replica-set name only if it has no ':' (else the '/' is inside a password).

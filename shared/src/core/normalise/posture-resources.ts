@@ -34,10 +34,37 @@ export const postureEndpoints: Record<PostureKind, string> = {
 /** Fields that say nothing about posture and change between reads. */
 const noise = new Set(['links', 'groupId']);
 
+/**
+ * Write-only secrets of the Admin API resources we snapshot: a database user's `password`, the
+ * KMS credentials of encryption at rest (`secretAccessKey`, Azure `secret`, Google
+ * `serviceAccountKey`). Atlas does not return them on GET, but a snapshot is indexed, diffed and
+ * exported, so if a body ever holds one (an older API version, a proxy, a hand-made file given
+ * to `scan`), its value becomes this marker: that the field is set still shows, the secret never.
+ */
+const secretFields = new Set(['password', 'secretAccessKey', 'secret', 'serviceAccountKey', 'privateKey', 'clientSecret', 'apiKey', 'token']);
+export const REDACTED = '[redacted]';
+
+function redacted(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null || depth > 64) return value;
+  if (Array.isArray(value)) return value.map((item) => redacted(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    const kept = secretFields.has(key) && child !== null && child !== undefined ? REDACTED : redacted(child, depth + 1);
+    // A '__proto__' key of parsed JSON is data: define it, never assign it (that would set the prototype).
+    if (key === '__proto__') Object.defineProperty(out, key, { value: kept, enumerable: true, writable: true, configurable: true });
+    else out[key] = kept;
+  }
+  return out;
+}
+
 function clean(item: Record<string, unknown>): JsonObject {
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(item)) if (!noise.has(key)) copy[key] = item[key];
-  return canonicalise(copy) as JsonObject;
+  for (const key of Object.keys(item)) {
+    if (noise.has(key)) continue;
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: item[key], enumerable: true, writable: true, configurable: true });
+    else copy[key] = item[key];
+  }
+  return canonicalise(redacted(copy, 0)) as JsonObject;
 }
 
 function items(body: unknown): unknown[] | undefined {
