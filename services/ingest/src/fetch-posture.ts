@@ -1,4 +1,4 @@
-import type { PostureSnapshot } from '@atlas-audit/shared/core/normalise/posture-resources';
+import { withoutSecrets, type PostureSnapshot } from '@atlas-audit/shared/core/normalise/posture-resources';
 import { AppError } from '@atlas-audit/shared/errors';
 import { postureResources, type AtlasApi } from './atlas/api.ts';
 import { reasonOf } from './fetch-window.ts';
@@ -14,8 +14,9 @@ export async function fetchPostureSnapshot(api: AtlasApi, project: string, taken
   for (const resource of postureResources) {
     try {
       const body = await api.posture(project, resource);
-      // Paged list endpoints come back as their results; the normaliser takes bare arrays.
-      snapshot[resource] = body;
+      // Paged list endpoints come back as their results; the normaliser takes bare arrays. The
+      // snapshot is kept in the checkpoint (Kafka, MongoDB): any write-only secret goes first.
+      snapshot[resource] = withoutSecrets(body);
     } catch (err) {
       const status = err instanceof AppError ? err.details['status'] : undefined;
       if (status === 401 || status === 403 || status === 404) {
