@@ -12,7 +12,7 @@ test('a fetched snapshot holds no write-only secret (it is kept in checkpoints);
   };
   const api = {
     posture: (_project: string, resource: PostureResource) => {
-      if (resource === 'auditLog') return Promise.reject(new AppError('forbidden', { code: 'ATLAS_HTTP', retryable: false, details: { status: 403 } }));
+      if (resource === 'auditLog') return Promise.reject(new AppError('forbidden', { code: 'ATLAS_HTTP_ERROR', retryable: false, details: { status: 403 } }));
       return Promise.resolve(bodies[resource] ?? {});
     },
   } as unknown as AtlasApi;
