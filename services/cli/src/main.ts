@@ -35,7 +35,8 @@ async function main(argv: string[]): Promise<number> {
   const files = expandInputs(options.files, {
     kindOf: (path) => {
       try {
-        return statSync(path).isDirectory() ? 'dir' : 'file';
+        const stats = statSync(path);
+        return stats.isDirectory() ? 'dir' : stats.isFile() ? 'file' : 'other';
       } catch {
         return undefined;
       }

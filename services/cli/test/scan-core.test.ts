@@ -185,13 +185,14 @@ test('summary: reasons are grouped without their values; no-data markers and bla
   assert.match(text, /first 1 invalid records:\n {2}a:3: ts: unrecognised timestamp: x\n/);
 });
 
-test('inputs: a directory stands for its files, recursively, sorted, hidden entries skipped, each directory once', () => {
+test('inputs: a directory stands for its regular files, recursively, sorted, hidden entries and sockets skipped, each directory once', () => {
   // A fake tree: 'loop' links back to the root; the listing comes back in no particular order.
   const dirs: Record<string, string[]> = { logs: ['b.gz', '.DS_Store', 'hostA', 'a.json', 'loop', 'empty'], 'logs/hostA': ['z.gz', 'm.gz'], 'logs/loop': ['b.gz', 'hostA'], 'logs/empty': [], bare: [] };
   const files = new Set(['logs/b.gz', 'logs/a.json', 'logs/.DS_Store', 'logs/hostA/z.gz', 'logs/hostA/m.gz', 'logs/loop/b.gz', 'one.gz']);
+  dirs['logs']?.push('agent.sock');
   const bare = (path: string) => path.replace(/\/$/, '');
   const fs = {
-    kindOf: (path: string) => (bare(path) in dirs ? ('dir' as const) : files.has(path) ? ('file' as const) : undefined),
+    kindOf: (path: string) => (bare(path) in dirs ? ('dir' as const) : files.has(path) ? ('file' as const) : path.endsWith('.sock') ? ('other' as const) : undefined),
     list: (path: string) => [...(dirs[bare(path)] ?? [])],
     realPath: (path: string) => (path === 'logs/loop' ? 'logs' : bare(path)),
   };

@@ -1,7 +1,7 @@
 /** What input expansion needs from the file system (node:fs in main.ts, a map in tests). */
 export type InputFs = {
-  /** 'dir', 'file' (anything readable that is not a directory) or undefined when it cannot be stat'ed. */
-  kindOf(path: string): 'dir' | 'file' | undefined;
+  /** 'dir', 'file' (a regular file), 'other' (FIFO, socket, device) or undefined when it cannot be stat'ed. */
+  kindOf(path: string): 'dir' | 'file' | 'other' | undefined;
   /** The entry names of a directory. */
   list(path: string): string[];
   /** A canonical path for the directory, to stop at symlink loops. */
@@ -11,8 +11,9 @@ export type InputFs = {
 /**
  * The files a scan reads, in order: each argument as given, except that a directory stands for
  * every file under it, recursively, in code-unit order of the names (so a scan of a folder of
- * downloads is deterministic whatever the file system returns), hidden entries (`.name`)
- * skipped and each directory read once. A directory with no files stays in the list as itself,
+ * downloads is deterministic whatever the file system returns), hidden entries (`.name`) and
+ * entries that are not regular files (a FIFO would block the scan) skipped, and each directory
+ * read once. A directory with no files stays in the list as itself,
  * so the scan reports it instead of silently reading nothing; a path that cannot be stat'ed stays
  * too, and fails when opened with its own error. '-' (stdin) is kept.
  */
