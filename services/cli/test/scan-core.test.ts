@@ -20,6 +20,12 @@ test('file names give host and log name', () => {
   assert.deepEqual(hintsFromFileName('dir/mongodb-audit-log.gz'), { logName: 'mongodb-audit-log' });
   assert.deepEqual(hintsFromFileName('cluster0-shard-00-01.abc.mongodb.net_mongos-audit-log.gz'), { host: 'cluster0-shard-00-01.abc.mongodb.net', logName: 'mongos-audit-log' });
   assert.deepEqual(hintsFromFileName('random.json'), {});
+  // One folder per host, each holding the CLI's mongodb-audit-log.gz: the folder names the host.
+  assert.deepEqual(hintsFromFileName('logs/atlas-q7x2kd-shard-00-01.x7rgm.mongodb.net/mongodb-audit-log.gz'), { host: 'atlas-q7x2kd-shard-00-01.x7rgm.mongodb.net', logName: 'mongodb-audit-log' });
+  assert.deepEqual(hintsFromFileName('gov/atlas-abc-shard-00-00.x1.mongodbgov.net/mongos-audit-log.gz'), { host: 'atlas-abc-shard-00-00.x1.mongodbgov.net', logName: 'mongos-audit-log' });
+  assert.deepEqual(hintsFromFileName('other-host.x7rgm.mongodb.net/h1_mongodb-audit-log.gz'), { host: 'h1', logName: 'mongodb-audit-log' }, 'the file name wins');
+  assert.deepEqual(hintsFromFileName('downloads/2025-03-04/mongodb-audit-log.gz'), { logName: 'mongodb-audit-log' }, 'any other folder name says nothing');
+  assert.deepEqual(hintsFromFileName('x.mongodb.net/random.json'), {}, 'not an audit log name');
 });
 
 test('content is recognised by its bytes, not its name', () => {
