@@ -28,7 +28,7 @@ Invalid lines are counted and listed, never fatal.
 scan options:
   --project ID     Atlas project id for records that do not carry one (audit logs)
   --org ID         Atlas organisation id for records that do not carry one
-  --host NAME      Atlas process host name (default: from Atlas' download file name)
+  --host NAME      Atlas process host name (default: from the download's file or folder name)
   --cluster NAME   cluster name (service.name)
   --tz ZONE        IANA time zone of business hours, unless the rules file sets one (default UTC)
   --rules FILE     detection rules YAML (default: the built-in rules)
