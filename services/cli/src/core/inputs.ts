@@ -13,9 +13,9 @@ export type InputFs = {
  * every file under it, recursively, in code-unit order of the names (so a scan of a folder of
  * downloads is deterministic whatever the file system returns), hidden entries (`.name`) and
  * entries that are not regular files (a FIFO would block the scan) skipped, and each directory
- * read once. A directory with no files stays in the list as itself,
- * so the scan reports it instead of silently reading nothing; a path that cannot be stat'ed stays
- * too, and fails when opened with its own error. '-' (stdin) is kept.
+ * read once. A directory with no files stays in the list as itself, so the scan reports it
+ * instead of silently reading nothing; a path that cannot be stat'ed stays too, and fails when
+ * opened with its own error. '-' (stdin) is kept.
  */
 export function expandInputs(paths: readonly string[], fs: InputFs): string[] {
   const out: string[] = [];

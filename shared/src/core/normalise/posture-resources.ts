@@ -45,7 +45,9 @@ const secretFields = new Set(['password', 'secretAccessKey', 'secret', 'serviceA
 export const REDACTED = '[redacted]';
 
 function redacted(value: unknown, depth: number): unknown {
-  if (typeof value !== 'object' || value === null || depth > 64) return value;
+  if (typeof value !== 'object' || value === null) return value;
+  // Deeper than any Admin API body: nothing is kept that was not looked at.
+  if (depth > 64) return REDACTED;
   if (Array.isArray(value)) return value.map((item) => redacted(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
