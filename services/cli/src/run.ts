@@ -10,6 +10,7 @@ import { createAuditScanner, diffScannedPosture, scanContent } from './core/scan
 import { sniffStart } from './core/sniff.ts';
 import type { ScanSummary } from './core/summary.ts';
 import { countEvent, countInvalid, createSummary, renderSummary } from './core/summary.ts';
+import { createTimeSpan } from './core/time-span.ts';
 import type { Detector, DetectorOptions } from './detector.ts';
 
 /** What `scan` needs from the outside world. */
@@ -164,15 +165,12 @@ export async function runScan(options: ScanOptions, ports: ScanPorts): Promise<n
     summary.alerts += alerts.length;
     if (!options.events) for (const alert of alerts) write(JSON.stringify(alert));
   };
-  // The event-time span of the file being scanned (ISO UTC strings with milliseconds order as times do).
-  let first: string | undefined;
-  let last: string | undefined;
+  // The event-time span of the file being scanned.
+  let span = createTimeSpan();
   const sink: ScanSink = {
     event(event) {
       countEvent(summary, event.event.dataset, event.event.outcome);
-      const at = event['@timestamp'];
-      if (first === undefined || at < first) first = at;
-      if (last === undefined || at > last) last = at;
+      span.add(event['@timestamp'], event.event.dataset === 'atlas.audit');
       if (options.events) write(serialiseEvent(event));
       writeAlerts(detector.evaluate(event));
     },
@@ -186,15 +184,14 @@ export async function runScan(options: ScanOptions, ports: ScanPorts): Promise<n
   let failed = false;
   for (const file of options.files) {
     let outcome: FileOutcome;
-    first = undefined;
-    last = undefined;
+    span = createTimeSpan();
     try {
       outcome = await scanFile(file, ports, context, sink, state, showProgressFor, summary, drained);
     } catch (err) {
       outcome = { kind: 'unreadable', records: 0, notes: [err instanceof Error ? err.message : String(err)], failed: true };
     }
     failed ||= outcome.failed;
-    summary.files.push({ file, kind: outcome.kind, records: outcome.records, ...(outcome.notes.length > 0 ? { note: outcome.notes.join('; ') } : {}), ...(first === undefined || last === undefined ? {} : { first, last }) });
+    summary.files.push({ file, kind: outcome.kind, records: outcome.records, ...(outcome.notes.length > 0 ? { note: outcome.notes.join('; ') } : {}), ...(span.result() ?? {}) });
   }
   diffScannedPosture(state, context, sink);
   writeAlerts(detector.flush());

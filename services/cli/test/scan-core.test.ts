@@ -7,6 +7,7 @@ import { hintsFromFileName } from '../src/core/file-name.ts';
 import { sniffContent } from '../src/core/sniff.ts';
 import { forEachLine } from '../src/core/split-lines.ts';
 import { renderProgress } from '../src/core/progress.ts';
+import { createTimeSpan, formatDuration } from '../src/core/time-span.ts';
 import { countInvalid, createSummary, reasonClass, renderSummary } from '../src/core/summary.ts';
 import { runScan } from '../src/run.ts';
 import type { ScanPorts } from '../src/run.ts';
@@ -211,7 +212,22 @@ test("the summary gives each file's event-time span, whatever the order of its l
   const io = ports(files, false);
   await runScan({ timeZone: 'UTC', events: true, progress: true, files: ['late-first.log', 'one.log', 'bad.log'] }, io);
   const summary = io.err.join('');
-  assert.match(summary, /file late-first\.log: audit, 5 records; event time 2025-03-04T14:00:05\.000Z to 2025-03-04T14:00:59\.000Z\n/);
+  // In time order the events are at :05, :12, :40, :59: the longest silence is the 28 s after :12.
+  assert.match(summary, /file late-first\.log: audit, 5 records; event time 2025-03-04T14:00:05\.000Z to 2025-03-04T14:00:59\.000Z, longest silence 28 s after 2025-03-04T14:00:12\.000Z\n/);
   assert.match(summary, /file one\.log: audit, 1 record; event time 2025-03-04T14:00:07\.000Z to 2025-03-04T14:00:07\.000Z\n/);
   assert.match(summary, /file bad\.log: audit, 1 record\n/, 'no events, no span');
+});
+
+test('time span: first and last over all events, the longest silence over audit events in time order', () => {
+  const span = createTimeSpan();
+  assert.equal(span.result(), undefined);
+  for (const at of ['2025-03-04T10:30:00.000Z', '2025-03-04T10:00:00.000Z', '2025-03-04T10:05:00.000Z', '2025-03-04T10:31:00.000Z']) span.add(at, true);
+  span.add('2025-03-04T09:00:00.000Z', false);
+  span.add('2025-03-04T12:00:00.000Z', false);
+  // Arrival order would say 30 min after 10:00 (10:00 → 10:30); in time order it is 25 min after 10:05.
+  assert.deepEqual(span.result(), { first: '2025-03-04T09:00:00.000Z', last: '2025-03-04T12:00:00.000Z', silence: { ms: 25 * 60_000, after: '2025-03-04T10:05:00.000Z' } });
+  const many = createTimeSpan();
+  for (let i = 0; i < 5000; i++) many.add(new Date(Date.UTC(2025, 2, 4) + (i === 4000 ? 9_000_000 : i) * 1000).toISOString(), true);
+  assert.equal(many.result()?.silence?.ms, (9_000_000 - 4999) * 1000, 'past the first buffer');
+  assert.deepEqual(['950 ms', '42 s', '12 min 3 s', '5 h 7 min'], [950, 42_000, 723_000, 18_420_000].map(formatDuration));
 });

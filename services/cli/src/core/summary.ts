@@ -1,9 +1,10 @@
 import { BLANK_LINE_REASON, NO_DATA_REASON } from '@atlas-audit/shared/core/normalise/audit';
+import { formatDuration, type TimeSpan } from './time-span.ts';
 
 /** Counts of one scan, for the summary on stderr. */
 export type ScanSummary = {
-  /** Per file: its kind, record count, notes, and the earliest and latest event time of its events (gaps show). */
-  files: { file: string; kind: string; records: number; note?: string; first?: string; last?: string }[];
+  /** Per file: its kind, record count, notes, and what its events span in event time (gaps show). */
+  files: ({ file: string; kind: string; records: number; note?: string } & Partial<TimeSpan>)[];
   /** `dataset outcome` → count. */
   outcomes: Map<string, number>;
   /** Reason class → count. */
@@ -77,7 +78,8 @@ export function renderSummary(summary: ScanSummary): string {
   const lines: string[] = [];
   for (const file of summary.files) {
     const note = file.note === undefined ? '' : ` (${file.note})`;
-    const span = file.first === undefined || file.last === undefined ? '' : `; event time ${file.first} to ${file.last}`;
+    const silence = file.silence === undefined ? '' : `, longest silence ${formatDuration(file.silence.ms)} after ${file.silence.after}`;
+    const span = file.first === undefined || file.last === undefined ? '' : `; event time ${file.first} to ${file.last}${silence}`;
     lines.push(`file ${file.file}: ${file.kind}, ${file.records} ${file.records === 1 ? 'record' : 'records'}${note}${span}`);
   }
   const skipped = [...summary.skipped.values()].reduce((sum, count) => sum + count, 0);
