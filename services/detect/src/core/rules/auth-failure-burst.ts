@@ -3,7 +3,7 @@ import type { Finding, Rule, RuleContext } from '../rule.ts';
 import { none } from '../rule.ts';
 import { tactics, techniques } from '../lib/attack.ts';
 import { isFailedAuth, MINUTE_MS, paramString } from '../lib/event-facts.ts';
-import { addAttempt, densestAround, type Attempt, type Attempts } from '../lib/event-window.ts';
+import { addAttempt, densestAround, newestDistinct, type Attempt, type Attempts } from '../lib/event-window.ts';
 import { prefixOf } from '../lib/ip.ts';
 
 const NS_USER = 'fail-user';
@@ -19,7 +19,7 @@ function record(ctx: RuleContext, ns: string, key: string, attempt: Attempt, hor
 }
 
 function idsOf(window: Attempts): string[] {
-  return [...new Set(window.map((e) => e[2]))].slice(-50);
+  return newestDistinct(window, (e) => e[2], 50);
 }
 
 function attemptedUser(event: AtlasEvent): string | undefined {

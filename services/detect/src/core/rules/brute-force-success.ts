@@ -3,7 +3,7 @@ import type { Finding, Rule, RuleContext } from '../rule.ts';
 import { none } from '../rule.ts';
 import { tactics, techniques } from '../lib/attack.ts';
 import { isFailedAuth, isoTime, isSuccessfulAuth, MINUTE_MS, paramString } from '../lib/event-facts.ts';
-import { addAttempt, attemptsBetween, type Attempt, type Attempts } from '../lib/event-window.ts';
+import { addAttempt, attemptsBetween, newestDistinct, type Attempt, type Attempts } from '../lib/event-window.ts';
 import { prefixOf } from '../lib/ip.ts';
 
 /**
@@ -27,16 +27,19 @@ function judge(success: Attempt, failures: Attempts, user: string, ctx: RuleCont
   const [s, , successId, ip] = success;
   const prefix = prefixOf(ip) ?? ip;
   const before = attemptsBetween(failures, s - withinMs, s);
-  const distinct = new Set(before.map((e) => e[1]));
-  if (distinct.size < cfg.failureThreshold) return undefined;
+  if (before.length < cfg.failureThreshold) return undefined;
   // A success from an address block the failures came from: the guesser got in (a legitimate client elsewhere logging in during an attack is not this).
   if (!before.some((e) => e[3] === prefix)) return undefined;
-  const first = before.reduce((m, e) => Math.min(m, e[0]), s);
+  const distinct = new Set<string>();
+  for (const e of before) distinct.add(e[1]);
+  if (distinct.size < cfg.failureThreshold) return undefined;
+  // attemptsBetween keeps list order, oldest first.
+  const first = before[0]?.[0] ?? s;
   return {
     subject: `${ctx.scope}/brute-force-success/${user}`,
     severity: 'critical',
     explanation: `successful login for ${user} from ${prefix} after ${distinct.size} failed logins within ${cfg.withinMinutes} min (first ${isoTime(first)}): credential likely compromised`,
-    evidenceIds: [successId, ...[...new Set(before.map((e) => e[2]))].slice(-49)],
+    evidenceIds: [successId, ...newestDistinct(before, (e) => e[2], 49)],
     allowlistPrincipal: user,
     user: { name: user },
     sourcePrefix: prefix,
