@@ -83,6 +83,13 @@ export function addAttempt(prior: Attempts | undefined, attempt: Attempt, horizo
   return kept.length <= maxEntries ? kept : kept.slice(kept.length - maxEntries);
 }
 
+/** Adds `by` to `counts[index]` and returns the new count. */
+function bump(counts: Int32Array, index: number, by: number): number {
+  const next = (counts[index] ?? 0) + by;
+  counts[index] = next;
+  return next;
+}
+
 /** The densest run found around an event: distinct keys counted, with their attempts. */
 export type Densest = { count: number; attempts: Attempts };
 
@@ -122,8 +129,7 @@ export function densestAround(list: Attempts, t: number, windowMs: number, disti
     if (start > t) break;
     if (start === t) startsAtT = true;
     while (j < hi && (sorted[j] as Attempt)[0] < start + windowMs) {
-      const id = idOf[j - lo] as number;
-      if (counts[id]++ === 0) distinct++;
+      if (bump(counts, idOf[j - lo] as number, 1) === 1) distinct++;
       j++;
     }
     if (start + windowMs > t && distinct > bestCount) {
@@ -131,15 +137,14 @@ export function densestAround(list: Attempts, t: number, windowMs: number, disti
       bestFrom = i;
       bestTo = j;
     }
-    const id = idOf[i - lo] as number;
-    if (--counts[id] === 0) distinct--;
+    if (bump(counts, idOf[i - lo] as number, -1) === 0) distinct--;
   }
   // The window starting at t itself (every attempt in it at or after t); already a candidate when an attempt is at t.
   if (!startsAtT) {
     const from = firstAtOrAfter(sorted, t);
     counts.fill(0);
     let after = 0;
-    for (let i = from; i < hi; i++) if (counts[idOf[i - lo] as number]++ === 0) after++;
+    for (let i = from; i < hi; i++) if (bump(counts, idOf[i - lo] as number, 1) === 1) after++;
     if (after > bestCount) return { count: after, attempts: sorted.slice(from, hi) };
   }
   return { count: bestCount, attempts: sorted.slice(bestFrom, bestTo) };
