@@ -2,9 +2,10 @@ import type { AtlasEvent, EventDataset } from '@atlas-audit/shared/schema/event'
 import type { Alert } from '@atlas-audit/shared/schema/alert';
 import type { CompiledConfig } from './config/compile.ts';
 import type { Actor, Rule, RuleContext } from './rule.ts';
+import type { RuleId } from './config/schema.ts';
 import type { StatePort } from './state/port.ts';
 import { buildAlert } from './alert/build.ts';
-import { openWindow } from './alert/suppress.ts';
+import { isSuppressed, openWindow } from './alert/suppress.ts';
 import { MINUTE_MS, timestampMs } from './lib/event-facts.ts';
 import { createAllRules } from './rules/index.ts';
 
@@ -53,7 +54,8 @@ export function createEngine(config: CompiledConfig, state: StatePort, rules: re
       if (!Number.isFinite(timeMs)) return [];
       const scope = event.cloud.project?.id ?? event.cloud.account?.id ?? '-';
       const actor = actorOf(event, scope, config);
-      const ctx: RuleContext = { config, state, timeMs, scope, actor };
+      const suppressed = (ruleId: RuleId, subject: string): boolean => isSuppressed(state, ruleId, subject, timeMs, config.raw.rules[ruleId].suppressionMinutes * MINUTE_MS);
+      const ctx: RuleContext = { config, state, timeMs, scope, actor, suppressed };
       let alerts: Alert[] | undefined;
       for (const rule of routed) {
         if (rule.actorRule && actor?.isAgent === true) continue;

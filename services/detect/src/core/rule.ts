@@ -37,6 +37,12 @@ export type RuleContext = {
   /** Scope of the event: project id, else organisation id, else '-'. */
   scope: string;
   actor: Actor | undefined;
+  /**
+   * Whether the engine would suppress a finding of `ruleId` for `subject` at this event's time
+   * (its suppression window is open). A rule may skip building such a finding: the alerts are the
+   * same. It must still update its state as if it had built it.
+   */
+  suppressed(ruleId: RuleId, subject: string): boolean;
 };
 
 /** A detection rule: stable id, metadata, ATT&CK mapping and a function of (event, state). */

@@ -10,9 +10,17 @@ const NS = 'suppress';
  * replayed finding is always suppressed.
  */
 export function openWindow(state: StatePort, ruleId: string, subject: string, timeMs: number, suppressionMs: number): number | undefined {
-  const key = `${ruleId}|${subject}`;
-  const latest = state.get<number>(NS, key);
-  if (latest !== undefined && timeMs < latest + Math.max(suppressionMs, 1)) return undefined;
-  state.set(NS, key, timeMs);
+  if (isSuppressed(state, ruleId, subject, timeMs, suppressionMs)) return undefined;
+  state.set(NS, `${ruleId}|${subject}`, timeMs);
   return timeMs;
+}
+
+/**
+ * Whether a finding for (rule, subject) at `timeMs` would be suppressed by openWindow, without
+ * opening a window: a rule asks it before the costly part of a finding (the evidence of a burst
+ * it has already alerted on), with exactly the answer openWindow would give.
+ */
+export function isSuppressed(state: StatePort, ruleId: string, subject: string, timeMs: number, suppressionMs: number): boolean {
+  const latest = state.get<number>(NS, `${ruleId}|${subject}`);
+  return latest !== undefined && timeMs < latest + Math.max(suppressionMs, 1);
 }

@@ -48,10 +48,12 @@ export const authFailureBurst: Rule = {
     const findings: Finding[] = [];
     // The attempt key (second + ip) makes replays and the same attempt seen in the audit log and access history count once.
     const perUser = record(ctx, NS_USER, `${ctx.scope}/${user}`, [t, `${Math.floor(t / 1000)}|${ip}`, event.event.id, ip], horizonMs);
-    const userBurst = densestAround(perUser, t, windowMs, (e) => e[1]);
-    if (userBurst.count >= cfg.perUserThreshold) {
+    // A burst already alerted on (suppression window open) is not measured again: under a flood that is every failure.
+    const userSubject = `${ctx.scope}/user/${user}`;
+    const userBurst = ctx.suppressed('auth-failure-burst', userSubject) ? undefined : densestAround(perUser, t, windowMs, (e) => e[1]);
+    if (userBurst !== undefined && userBurst.count >= cfg.perUserThreshold) {
       findings.push({
-        subject: `${ctx.scope}/user/${user}`,
+        subject: userSubject,
         severity: 'medium',
         explanation: `${userBurst.count} failed logins for ${user} within ${cfg.windowMinutes} min (threshold ${cfg.perUserThreshold})`,
         evidenceIds: idsOf(userBurst.attempts),
@@ -62,11 +64,12 @@ export const authFailureBurst: Rule = {
     const prefix = ip === '-' ? undefined : prefixOf(ip);
     if (prefix !== undefined) {
       const perPrefix = record(ctx, NS_PREFIX, `${ctx.scope}/${prefix}`, [t, user, event.event.id, ip], horizonMs);
-      const spray = densestAround(perPrefix, t, windowMs, (e) => e[1]);
-      if (spray.count >= cfg.distinctUsersPerPrefix) {
+      const spraySubject = `${ctx.scope}/prefix/${prefix}`;
+      const spray = ctx.suppressed('auth-failure-burst', spraySubject) ? undefined : densestAround(perPrefix, t, windowMs, (e) => e[1]);
+      if (spray !== undefined && spray.count >= cfg.distinctUsersPerPrefix) {
         const names = [...new Set(spray.attempts.map((e) => e[1]))];
         findings.push({
-          subject: `${ctx.scope}/prefix/${prefix}`,
+          subject: spraySubject,
           severity: 'medium',
           explanation: `failed logins for ${spray.count} distinct users from ${prefix} within ${cfg.windowMinutes} min (password spray; threshold ${cfg.distinctUsersPerPrefix})`,
           evidenceIds: idsOf(spray.attempts),

@@ -36,12 +36,15 @@ export const authzFailureBurst: Rule = {
     const next = addAttempt(prior, [t, event.event.id, event.event.id, target], horizonMs, MAX_ENTRIES);
     if (next === undefined) return none;
     ctx.state.set(NS, ctx.actor.key, next);
+    const subject = `${ctx.scope}/authz/${ctx.actor.name}@${ctx.actor.domain}`;
+    // Already alerted on (suppression window open): the finding would be dropped, so the burst is not measured.
+    if (ctx.suppressed('authz-failure-burst', subject)) return none;
     const burst = densestAround(next, t, windowMs, (e) => e[1]);
     if (burst.count < cfg.threshold) return none;
     const targets = [...new Set(burst.attempts.map((e) => e[3]))];
     const name = ctx.actor.name;
     return [{
-      subject: `${ctx.scope}/authz/${ctx.actor.name}@${ctx.actor.domain}`,
+      subject,
       severity: 'medium',
       explanation: `${burst.count} authorization failures for ${name} within ${cfg.windowMinutes} min (threshold ${cfg.threshold}) on ${targets.slice(0, 3).join(', ')}${targets.length > 3 ? ', …' : ''}`,
       evidenceIds: [event.event.id, ...burst.attempts.map((e) => e[2]).filter((id) => id !== event.event.id).slice(-49)],

@@ -22,6 +22,9 @@ function principalOf(event: AtlasEvent): string | undefined {
 
 /** The finding for `success` when enough failures for the principal, one of them from its prefix, precede it within the window. */
 function judge(success: Attempt, failures: Attempts, user: string, ctx: RuleContext): Finding | undefined {
+  const subject = `${ctx.scope}/brute-force-success/${user}`;
+  // Already alerted on (suppression window open): the finding would be dropped, so it is not built.
+  if (ctx.suppressed('brute-force-success', subject)) return undefined;
   const cfg = ctx.config.raw.rules['brute-force-success'];
   const withinMs = cfg.withinMinutes * MINUTE_MS;
   const [s, , successId, ip] = success;
@@ -36,7 +39,7 @@ function judge(success: Attempt, failures: Attempts, user: string, ctx: RuleCont
   // attemptsBetween keeps list order, oldest first.
   const first = before[0]?.[0] ?? s;
   return {
-    subject: `${ctx.scope}/brute-force-success/${user}`,
+    subject,
     severity: 'critical',
     explanation: `successful login for ${user} from ${prefix} after ${distinct.size} failed logins within ${cfg.withinMinutes} min (first ${isoTime(first)}): credential likely compromised`,
     evidenceIds: [successId, ...newestDistinct(before, (e) => e[2], 49)],
