@@ -44,11 +44,36 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+// Since 1973 every zone's UTC offset is a whole number of minutes (Liberia's -0:44:30 ended in
+// 1972), so every instant of one UTC minute shows the same local minute: the answer can be kept
+// per (zone, UTC minute). Formatting costs microseconds, and a burst of events shares its minutes.
+const WHOLE_MINUTE_OFFSETS_FROM_MS = Date.UTC(1973, 0, 1);
+const CACHE_MINUTES = 4096;
+const localMinutes = new Map<string, Map<number, Readonly<LocalTime>>>();
+
 /**
  * Local date, weekday and minute of day of `epochMs` in `timeZone` (DST handled by Intl).
- * Throws RangeError on an unknown zone: callers validate zones in config first.
+ * Throws RangeError on an unknown zone: callers validate zones in config first. The result is
+ * frozen (it may be shared by every caller asking about the same minute).
  */
-export function localTimeOf(epochMs: number, timeZone: string): LocalTime {
+export function localTimeOf(epochMs: number, timeZone: string): Readonly<LocalTime> {
+  if (!(epochMs >= WHOLE_MINUTE_OFFSETS_FROM_MS)) return formatLocalTime(epochMs, timeZone);
+  let cache = localMinutes.get(timeZone);
+  if (cache === undefined) {
+    cache = new Map();
+    localMinutes.set(timeZone, cache);
+  }
+  const minute = Math.floor(epochMs / 60_000);
+  let local = cache.get(minute);
+  if (local === undefined) {
+    local = Object.freeze(formatLocalTime(minute * 60_000, timeZone));
+    if (cache.size >= CACHE_MINUTES) cache.clear();
+    cache.set(minute, local);
+  }
+  return local;
+}
+
+function formatLocalTime(epochMs: number, timeZone: string): LocalTime {
   const parts = formatterOf(timeZone).formatToParts(epochMs);
   let year = '';
   let month = '';
