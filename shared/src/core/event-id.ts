@@ -96,81 +96,37 @@ export function createOccurrenceCounter(): { next(raw: string | Uint8Array): num
   };
 }
 
-const HEX_VALUES = new Int8Array(128).fill(-1);
-for (const [index, char] of [...'0123456789abcdef'].entries()) HEX_VALUES[char.charCodeAt(0)] = index;
-
-/** Writes a 64-digit lowercase hex digest into `out` as 32 bytes; false for any other string. */
-function digestBytes(digest: string, out: Uint8Array): boolean {
-  if (digest.length !== 64) return false;
-  for (let i = 0; i < 32; i++) {
-    const hi = digest.charCodeAt(2 * i);
-    const lo = digest.charCodeAt(2 * i + 1);
-    const h = hi < 128 ? (HEX_VALUES[hi] ?? -1) : -1;
-    const l = lo < 128 ? (HEX_VALUES[lo] ?? -1) : -1;
-    if (h < 0 || l < 0) return false;
-    out[i] = (h << 4) | l;
+/** The first 7 hex digits of a digest as an int (28 bits, a small integer key); any string works, only speed depends on it. */
+function digestKey(digest: string): number {
+  let key = 0;
+  for (let i = 0; i < 7; i++) {
+    const code = digest.charCodeAt(i);
+    key = (key << 4) | ((code <= 57 ? code - 48 : code - 87) & 15);
   }
-  return true;
+  return key;
 }
 
 /**
- * Like createOccurrenceCounter, keyed by record digests, for windows of millions of lines. A
- * digest seen for the first time is kept as its 32 bytes in an open-addressing table of typed
- * arrays (about 40 to 80 bytes per digest, and nothing for the garbage collector to trace),
- * instead of a Map holding a 64-character string per line; a digest seen again is counted in a
- * Map keyed by the whole digest (repeats are rare). Any other string is counted in a plain Map.
- * The count is exact: digests are compared in full.
+ * Like createOccurrenceCounter, keyed by record digests, so a window of a million lines keeps a
+ * million small keys rather than a million copies of the lines. The map is keyed by the first
+ * 28 bits of the digest (an int key hashes and compares faster than a 64-character one) and
+ * holds the first digest seen with them; a digest seen again, or a different digest sharing
+ * those bits, is counted in a second map keyed by the whole digest. The count is exact either way.
  */
 export function createDigestCounter(): { next(digest: string): number } {
-  let mask = 1023;
-  // Slot -> 1 + index of the digest in `store`; 0 is an empty slot. Kept at most half full.
-  let slots = new Int32Array(mask + 1);
-  let store = new Uint8Array(512 * 32);
-  let size = 0;
-  const probe = new Uint8Array(32);
+  const first = new Map<number, string>();
   const repeats = new Map<string, number>();
-  const others = new Map<string, number>();
-  const slotOf = (bytes: Uint8Array, at: number): number => ((bytes[at] ?? 0) << 16 | (bytes[at + 1] ?? 0) << 8 | (bytes[at + 2] ?? 0) | (bytes[at + 3] ?? 0) << 24) & mask;
-  const sameAsProbe = (index: number): boolean => {
-    const at = index * 32;
-    for (let i = 0; i < 32; i++) if (store[at + i] !== probe[i]) return false;
-    return true;
-  };
-  const grow = (): void => {
-    mask = mask * 2 + 1;
-    slots = new Int32Array(mask + 1);
-    for (let index = 0; index < size; index++) {
-      let slot = slotOf(store, index * 32);
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = index + 1;
-    }
-    if (store.length < ((mask + 1) / 2) * 32) {
-      const bigger = new Uint8Array(((mask + 1) / 2) * 32);
-      bigger.set(store);
-      store = bigger;
-    }
-  };
   return {
     next(digest) {
-      if (!digestBytes(digest, probe)) {
-        const count = others.get(digest) ?? 0;
-        others.set(digest, count + 1);
-        return count;
+      const key = digestKey(digest);
+      const held = first.get(key);
+      if (held === undefined) {
+        first.set(key, digest);
+        return 0;
       }
-      let slot = slotOf(probe, 0);
-      for (let held = slots[slot] ?? 0; held !== 0; held = slots[slot] ?? 0) {
-        if (sameAsProbe(held - 1)) {
-          const count = repeats.get(digest) ?? 1;
-          repeats.set(digest, count + 1);
-          return count;
-        }
-        slot = (slot + 1) & mask;
-      }
-      store.set(probe, size * 32);
-      size += 1;
-      slots[slot] = size;
-      if (size * 2 >= mask + 1) grow();
-      return 0;
+      const count = repeats.get(digest) ?? (held === digest ? 1 : 0);
+      repeats.set(digest, count + 1);
+      return count;
     },
   };
 }
