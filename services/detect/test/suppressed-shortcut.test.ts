@@ -46,9 +46,20 @@ test('rules that skip findings the engine would suppress raise exactly the alert
 test('the shortcut is taken: a flood for one user raises one burst alert and is measured only until it', () => {
   const config = configOf(yaml);
   let measured = 0;
+  let skipped = 0;
   const counting = createAllRules().map((rule): Rule => ({
     ...rule,
-    evaluate: (event, ctx) => rule.evaluate(event, { ...ctx, suppressed: (id, subject) => { const s = ctx.suppressed(id, subject); if (!s && subject.includes('/user/')) measured++; return s; } }),
+    evaluate: (event, ctx) => rule.evaluate(event, {
+      ...ctx,
+      suppressed: (id, subject) => {
+        const s = ctx.suppressed(id, subject);
+        if (subject.includes('/user/')) {
+          if (s) skipped++;
+          else measured++;
+        }
+        return s;
+      },
+    }),
   }));
   const engine = createEngine(config, createMemoryState(), counting);
   const flood = Array.from({ length: 200 }, (_, i) => access('app_svc', '203.0.113.7', at(Math.floor(i / 60), i % 60), { ok: false }));
@@ -56,4 +67,7 @@ test('the shortcut is taken: a flood for one user raises one burst alert and is 
   assert.equal(alerts.filter((a) => a.rule.id === 'auth-failure-burst').length, 1);
   // Measured until the first alert opens the window (threshold 3), then never again within 7 minutes.
   assert.ok(measured < 10, `measured ${measured} times`);
+  // Every later failure asked and was told the window is open (a rule that never asks fails here).
+  assert.equal(measured + skipped, flood.length);
+  assert.ok(skipped > flood.length - 10, `skipped ${skipped} times`);
 });
