@@ -1,3 +1,5 @@
+import { gzipSync } from 'node:zlib';
+
 /**
  * Deterministic synthetic audit traffic for benchmarks: a realistic mix of agent noise,
  * authentications (some failing), authorisation checks with arguments, DDL and user admin,
@@ -33,4 +35,21 @@ export function auditLine(i: number): string {
     default:
       return `{ "atype" : "authenticate", "ts" : { "$date" : "${ts}" }, "local" : { "ip" : "127.0.0.1", "port" : 27017 }, "remote" : { "ip" : "127.0.0.1", "port" : ${port} }, "users" : [], "roles" : [], "param" : { "user" : "__system", "db" : "local", "mechanism" : "SCRAM-SHA-256" }, "result" : 0 }`;
   }
+}
+
+/**
+ * The first `lines` synthetic lines as gzip members of `linesPerMember` lines each (one download
+ * window each, as Atlas serves them), with the uncompressed size.
+ */
+export function gzippedAuditMembers(lines: number, linesPerMember: number): { members: Buffer[]; rawBytes: number } {
+  const members: Buffer[] = [];
+  let rawBytes = 0;
+  for (let start = 0; start < lines; start += linesPerMember) {
+    const parts: string[] = [];
+    for (let i = start; i < Math.min(lines, start + linesPerMember); i++) parts.push(auditLine(i));
+    const text = `${parts.join('\n')}\n`;
+    rawBytes += Buffer.byteLength(text);
+    members.push(gzipSync(text));
+  }
+  return { members, rawBytes };
 }

@@ -1,33 +1,19 @@
 // npm run bench:normalise — events/s per core for gunzip → split → parse → normalise → validate
 // → serialise over ≥1,000,000 generated audit lines, against bare gunzip → split → JSON.parse
 // over the same bytes, in the same run. Optional: LINES=<n> (default 1,000,000).
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { createAuditNormaliser } from '@atlas-audit/shared/core/normalise/audit';
 import { checkEvent, serialiseEvent } from '@atlas-audit/shared/core/validate';
 import { parseAtlasEvent } from '@atlas-audit/shared/schema/event-validator';
 import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
 import { atlasEventSchema } from '@atlas-audit/shared/schema/event';
 import { forEachLine } from '../src/core/split-lines.ts';
-import { auditLine } from './generate-lines.ts';
+import { gzippedAuditMembers } from './generate-lines.ts';
 
 const GOAL_EVENTS_PER_S = 100_000;
 const GOAL_RATIO = 0.5;
 const LINES = Number(process.env['LINES'] ?? 1_000_000);
 const LINES_PER_MEMBER = 50_000;
-
-/** Generates the lines and gzips them in members of LINES_PER_MEMBER lines (one download window each). */
-function generate(): { members: Buffer[]; rawBytes: number } {
-  const members: Buffer[] = [];
-  let rawBytes = 0;
-  for (let start = 0; start < LINES; start += LINES_PER_MEMBER) {
-    const parts: string[] = [];
-    for (let i = start; i < Math.min(LINES, start + LINES_PER_MEMBER); i++) parts.push(auditLine(i));
-    const text = `${parts.join('\n')}\n`;
-    rawBytes += Buffer.byteLength(text);
-    members.push(gzipSync(text));
-  }
-  return { members, rawBytes };
-}
 
 type Measure = { records: number; wallMs: number; cpuMs: number; check: number };
 
@@ -138,7 +124,7 @@ function stages(sample: Buffer[]): { perLine: Record<string, number> & { seriali
 const perS = (m: Measure, ms: number): number => (m.records / ms) * 1000;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-const { members, rawBytes } = generate();
+const { members, rawBytes } = gzippedAuditMembers(LINES, LINES_PER_MEMBER);
 const gzBytes = members.reduce((sum, m) => sum + m.length, 0);
 console.log(`lines: ${fmt(LINES)}  raw: ${(rawBytes / 1e6).toFixed(1)} MB  gzip: ${(gzBytes / 1e6).toFixed(1)} MB (${members.length} members)`);
 // Warm up both paths on one member so neither pays for JIT compilation alone.

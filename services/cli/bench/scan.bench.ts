@@ -5,26 +5,15 @@
 // 5% of logins (three principals fail every 420 ms of event time), so the failure windows sit at
 // their cap: a flood, the load under which detection must keep up. Optional: LINES=<n>
 // (default 1,000,000), ROUNDS=<n> (default 2; the runs alternate, the best of each is reported).
-import { gzipSync } from 'node:zlib';
 import { createDetector } from '../src/detector.ts';
 import type { Detector } from '../src/detector.ts';
 import { runScan } from '../src/run.ts';
-import { auditLine } from './generate-lines.ts';
+import { gzippedAuditMembers } from './generate-lines.ts';
 
 const LINES = Number(process.env['LINES'] ?? 1_000_000);
 const ROUNDS = Number(process.env['ROUNDS'] ?? 2);
 const LINES_PER_MEMBER = 50_000;
 const CHUNK_BYTES = 1024 * 1024;
-
-function generate(): Buffer {
-  const members: Buffer[] = [];
-  for (let start = 0; start < LINES; start += LINES_PER_MEMBER) {
-    const parts: string[] = [];
-    for (let i = start; i < Math.min(LINES, start + LINES_PER_MEMBER); i++) parts.push(auditLine(i));
-    members.push(gzipSync(`${parts.join('\n')}\n`));
-  }
-  return Buffer.concat(members);
-}
 
 async function* chunksOf(file: Buffer): AsyncGenerator<Buffer> {
   for (let at = 0; at < file.length; at += CHUNK_BYTES) yield file.subarray(at, at + CHUNK_BYTES);
@@ -56,7 +45,7 @@ async function scanOnce(file: Buffer, withRules: boolean): Promise<{ cpuUs: numb
   return { cpuUs: used.user + used.system, alerts, summary };
 }
 
-const file = generate();
+const file = Buffer.concat(gzippedAuditMembers(LINES, LINES_PER_MEMBER).members);
 console.log(`lines: ${LINES.toLocaleString('en-US')}  gzip: ${(file.length / 1e6).toFixed(1)} MB`);
 const best = { none: Infinity, rules: Infinity };
 let alerts = 0;
