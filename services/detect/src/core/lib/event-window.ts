@@ -32,29 +32,21 @@ function inOrder(list: Attempts): Attempts {
   return isSorted(list) ? list : [...list].sort(compare);
 }
 
-/** The first index whose time is >= `at` (list sorted). */
-function firstAtOrAfter(list: Attempts, at: number): number {
+/** The first index whose time is >= `at` (list sorted); with `strictly`, the first whose time is > `at`. */
+function firstFrom(list: Attempts, at: number, strictly = false): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((list[mid] as Attempt)[0] < at) lo = mid + 1;
+    const time = (list[mid] as Attempt)[0];
+    if (time < at || (strictly && time === at)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-/** The first index whose time is > `at` (list sorted). */
-function firstAfter(list: Attempts, at: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((list[mid] as Attempt)[0] <= at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const firstAtOrAfter = (list: Attempts, at: number): number => firstFrom(list, at);
+const firstAfter = (list: Attempts, at: number): number => firstFrom(list, at, true);
 
 /**
  * Adds the attempt (unless one with the same time and key is already there: replays and the same
