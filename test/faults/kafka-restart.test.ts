@@ -68,6 +68,15 @@ function offlineAlerts(messages: readonly IncomingMessage[]): Set<string> {
   return ids;
 }
 
+/** The topic's records whose id was never served (at most 5), with where they sit and what they say, for the failure message. */
+function describeOff(messages: readonly IncomingMessage[], expected: ReadonlySet<string>): string {
+  const off = messages.flatMap((m) => {
+    const e = JSON.parse(String(m.value)) as { '@timestamp': string; event: { id: string; dataset: string; action?: string }; atlas?: Record<string, unknown> };
+    return isData(e.event.dataset) && !expected.has(e.event.id) ? [{ partition: m.partition, offset: m.offset, ts: e['@timestamp'], dataset: e.event.dataset, action: e.event.action, id: e.event.id, coordinates: e.atlas?.['source_coordinates'] }] : [];
+  });
+  return JSON.stringify(off.slice(0, 5));
+}
+
 const dataOnly = { bool: { must_not: [{ terms: { 'event.dataset': ['atlas.pipeline', 'atlas.posture'] } }] } };
 const isData = (dataset: string): boolean => dataset !== 'atlas.pipeline' && dataset !== 'atlas.posture';
 
@@ -204,8 +213,12 @@ async function runWithBrokerRestart(mode: Restart['mode']): Promise<void> {
   assert.ok(expectedAlerts.size > 0, 'the scenario raises alerts');
   const inKafka = censusOf(topicIds(), expected.events);
   const inEs = censusOf(await idsInIndex(es, layout.eventsPattern, 'event.id', dataOnly), expected.events);
+  const esIds = await idsInIndex(es, layout.eventsPattern, 'event.id', dataOnly);
+  const offInEs = [...new Set(esIds)].filter((id) => !expected.events.has(id)).slice(0, 5);
+  const offDocs = offInEs.length === 0 ? [] : (await es.search({ index: layout.eventsPattern, size: 5, query: { terms: { 'event.id': offInEs } } })).hits.hits.map((h) => ({ index: h._index, id: h._id, source: h._source }));
   const dlqIds = dlqReader.messages.map((m) => (JSON.parse(String(m.value)) as { id: string }).id);
-  assert.equal(inKafka.unexpected, 0, 'only served events in Kafka');
+  assert.equal(inKafka.unexpected, 0, `only served events in Kafka (lost ${inKafka.lost}, duplicated ${inKafka.duplicated}); unexpected: ${describeOff(reader.messages, expected.events)}`);
+  assert.equal(inEs.unexpected, 0, `only served events in Elasticsearch; unexpected: ${JSON.stringify(offDocs)}`);
   assert.equal(new Set(dlqIds).size, expected.invalidLines, 'every invalid line dead-lettered');
   assert.equal(dlqIds.length, expected.invalidLines, 'each once');
   const failedCommits = ingest.lines.filter((l) => l['msg'] === 'window commit failed').length;

@@ -11,6 +11,8 @@ import { paginate, parsePageQuery } from '../src/core/paging.ts';
 import { resolveRelativeTimes } from '../src/core/relative-time.ts';
 import { parseScenario } from '../src/core/scenario.ts';
 import { buildWorld, checkReferences } from '../src/core/world.ts';
+import { orgEvents, projectEvents } from '../src/core/events.ts';
+import { accessListAt } from '../src/core/posture.ts';
 import { takeToken, type BucketState } from '../src/core/token-bucket.ts';
 
 test('token bucket: over any request pattern, grants never exceed capacity plus refill', () => {
@@ -142,4 +144,23 @@ test('demo.yaml: relative times need a clock; resolved, every attack lies in the
   assert.equal(world.projects.length, 4);
   assert.ok(world.attacks.length >= 12);
   assert.ok(world.attacks.every((a) => a.atMs > now - 7 * 86_400_000 && a.atMs < now));
+});
+
+test('a scenario that ends: attacks scheduled after its end never happen (no activity event, no posture change), those before it do', () => {
+  const yaml = readFileSync(fileURLToPath(new URL('../scenarios/test-small.yaml', import.meta.url)), 'utf8');
+  const endMs = Date.parse('2025-03-03T03:00:00Z');
+  const parsed = parseScenario(`${yaml}\nend: ${new Date(endMs).toISOString()}\n`);
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
+  const scheduledAfter = parsed.value.attacks.filter((a) => Date.parse(a.at) >= endMs);
+  assert.ok(scheduledAfter.some((a) => a.type === 'access-list-open'), 'the scenario schedules an access-list attack after this end');
+  const world = buildWorld(parsed.value);
+  assert.equal(world.attacks.length, parsed.value.attacks.length - scheduledAfter.length);
+  assert.ok(world.attacks.some((a) => a.attack.type === 'role-grant'), 'an attack before the end is kept');
+  const farMs = endMs + 30 * 86_400_000;
+  for (const project of world.projects) {
+    const events = projectEvents(world, project, world.startMs, farMs);
+    assert.deepEqual(events.filter((e) => e.createdMs >= endMs).map((e) => `${e.eventTypeName} ${e.created}`), [], `${project.name}: no activity after the end`);
+    assert.deepEqual(accessListAt(world, project, farMs), accessListAt(world, project, endMs - 1), `${project.name}: access list frozen at the end`);
+  }
+  for (const org of world.orgs) assert.ok(orgEvents(world, org, world.startMs, farMs).every((e) => e.createdMs < endMs));
 });

@@ -80,7 +80,9 @@ export function projectEvents(world: World, project: Project, fromMs: number, to
         break;
     }
   }
-  return sortNewestFirst(out.filter((e) => e.createdMs >= fromMs && e.createdMs <= toMs));
+  // Attacks are scheduled from the scenario's timeline; one that falls after the world's end
+  // never happened, just as no routine event does there.
+  return sortNewestFirst(out.filter((e) => e.createdMs >= fromMs && e.createdMs <= toMs && e.createdMs >= world.startMs && e.createdMs < world.endMs));
 }
 
 /** Every event of an organization created in [fromMs, toMs], newest first. */

@@ -145,9 +145,12 @@ export function buildWorld(scenario: Scenario, seed: number = scenario.seed): Wo
   });
   const projectByName = new Map(projects.map((p) => [p.name, p]));
   const attacks: ResolvedAttack[] = [];
+  const endMs = scenario.end === undefined ? Number.POSITIVE_INFINITY : Date.parse(scenario.end);
   scenario.attacks.forEach((attack, index) => {
     const project = projectByName.get(attack.project);
-    if (project === undefined) return;
+    // An attack scheduled at or after the scenario's end never happens: no record, no activity
+    // event and no posture change of it is served, however far the simulated clock runs on.
+    if (project === undefined || Date.parse(attack.at) >= endMs) return;
     const clusterName = attack.cluster ?? project.clusters[0]?.name ?? '';
     attacks.push({ index, attack, atMs: Date.parse(attack.at), projectId: project.id, orgId: project.orgId, clusterName });
   });
@@ -155,7 +158,7 @@ export function buildWorld(scenario: Scenario, seed: number = scenario.seed): Wo
     scenario,
     seed,
     startMs: Date.parse(scenario.start),
-    endMs: scenario.end === undefined ? Number.POSITIVE_INFINITY : Date.parse(scenario.end),
+    endMs,
     orgs,
     projects,
     projectById: new Map(projects.map((p) => [p.id, p])),
