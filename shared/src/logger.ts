@@ -25,3 +25,21 @@ export function createLogger(options: { name: string; level: string; destination
     options.destination ?? process.stdout,
   );
 }
+
+/**
+ * Sends the process's warnings to the JSON log (`process warning`, with name, code and message)
+ * instead of Node's plain-text lines on stderr, so a service's output stays one JSON object per
+ * line. Replaces Node's default warning printer; call once, from a service's main.
+ *
+ * kafkajs 2.2.4 schedules its idle request-queue check with a negative delay (`throttledUntil`
+ * starts at -1), which Node 22+ clamps to 1 ms and reports as TimeoutNegativeWarning on every
+ * broker connection: harmless and not ours to act on, so it is logged at debug level only.
+ */
+export function logProcessWarnings(log: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: unknown }) => {
+    const fields = { warning: { name: warning.name, ...(typeof warning.code === 'string' ? { code: warning.code } : {}), message: warning.message } };
+    if (warning.name === 'TimeoutNegativeWarning') log.debug(fields, 'process warning');
+    else log.warn(fields, 'process warning');
+  });
+}

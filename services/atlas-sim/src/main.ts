@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { createLogger } from '@atlas-audit/shared/logger';
+import { createLogger, logProcessWarnings } from '@atlas-audit/shared/logger';
 import { faultSchema, lateSchema, rateSchema, startControlServer } from './control-http.ts';
 import { startAtlasSim, type ClockOption } from './server.ts';
 
@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   }
   const env = parsed.data;
   const log = createLogger({ name: 'atlas-sim', level: env.LOG_LEVEL });
+  logProcessWarnings(log);
   if (Object.keys(env.SIM_API_KEYS).length === 0 && Object.keys(env.SIM_SERVICE_ACCOUNTS).length === 0) log.warn({}, 'no credentials configured: every request will get 401');
   const clock: ClockOption = env.SIM_CLOCK === 'real' ? { mode: 'real' } : { mode: 'offset', startAt: env.SIM_CLOCK, speed: env.SIM_CLOCK_SPEED };
   const sim = await startAtlasSim({

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '@atlas-audit/shared/config';
 import { AppError } from '@atlas-audit/shared/errors';
-import { createLogger } from '@atlas-audit/shared/logger';
+import { createLogger, logProcessWarnings } from '@atlas-audit/shared/logger';
 import { createAdmin, createConsumer, createProducer } from '@atlas-audit/shared/kafka-client';
 import { createStateStore } from '@atlas-audit/shared/mongo';
 import { startServiceHttp } from '@atlas-audit/shared/service-http';
@@ -34,6 +34,7 @@ function loadRules(file: string | undefined): ReturnType<typeof compileConfig> {
 async function main(): Promise<void> {
   const config = loadConfig(detectConfigSchema, detectEnvBindings);
   const log = createLogger({ name: 'detect', level: config.log.level });
+  logProcessWarnings(log);
   const settings = config.detect;
   const rules = loadRules(settings.rulesFile);
   const store = await createStateStore(config.mongodb);

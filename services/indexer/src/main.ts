@@ -3,7 +3,7 @@
 // Writes: Elasticsearch (templates, then documents), dead-letter records to atlas.dlq.v1, and
 // /metrics, /healthz, /readyz over HTTP. Exits 0 after a SIGTERM drain.
 import { loadConfig } from '@atlas-audit/shared/config';
-import { createLogger } from '@atlas-audit/shared/logger';
+import { createLogger, logProcessWarnings } from '@atlas-audit/shared/logger';
 import { createAdmin, createConsumer, createProducer } from '@atlas-audit/shared/kafka-client';
 import { createSearchStore } from '@atlas-audit/shared/elasticsearch';
 import { withRetry } from '@atlas-audit/shared/retry';
@@ -21,6 +21,7 @@ import { createSendBulk } from './send-bulk.ts';
 async function main(): Promise<void> {
   const config = loadConfig(indexerConfigSchema, indexerEnvBindings);
   const log = createLogger({ name: 'indexer', level: config.log.level });
+  logProcessWarnings(log);
   const settings = config.indexer;
   const layout = indexLayout(settings.namespace);
   const store = createSearchStore(config.elasticsearch);

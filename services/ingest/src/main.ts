@@ -2,7 +2,7 @@
 // ATLAS_BASE_URL, the Kafka checkpoint log. Writes: atlas.events.v1, atlas.dlq.v1 and the
 // checkpoint log in Kafka transactions, checkpoint copies to MongoDB, /metrics /healthz /readyz.
 import { loadConfig, secretPaths } from '@atlas-audit/shared/config';
-import { createLogger } from '@atlas-audit/shared/logger';
+import { createLogger, logProcessWarnings } from '@atlas-audit/shared/logger';
 import { createStateStore } from '@atlas-audit/shared/mongo';
 import { startServiceHttp } from '@atlas-audit/shared/service-http';
 import { onShutdown } from '@atlas-audit/shared/shutdown';
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger({ name: 'ingest', level: config.log.level });
+  logProcessWarnings(log);
   log.debug({ secretPaths: secretPaths(ingestEnvBindings) }, 'config loaded');
   const abort = new AbortController();
   const transactionalId = `${config.transactionalIdPrefix}-${config.ingest.replicaIndex}-of-${config.ingest.replicaCount}`;

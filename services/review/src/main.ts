@@ -5,7 +5,7 @@
 import { Registry } from 'prom-client';
 import { loadConfig } from '@atlas-audit/shared/config';
 import { AppError } from '@atlas-audit/shared/errors';
-import { createLogger } from '@atlas-audit/shared/logger';
+import { createLogger, logProcessWarnings } from '@atlas-audit/shared/logger';
 import { startServiceHttp } from '@atlas-audit/shared/service-http';
 import { onShutdown } from '@atlas-audit/shared/shutdown';
 import { reviewConfigSchema, reviewEnvBindings } from './config.ts';
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger({ name: 'review', level: config.log.level });
+  logProcessWarnings(log);
   const settings = config.review;
   const schedule = parseCron(settings.schedule);
   if (!schedule.ok) throw new AppError('invalid schedule', { code: 'CONFIG_INVALID', retryable: false });

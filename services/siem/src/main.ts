@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { loadConfig } from '@atlas-audit/shared/config';
 import { AppError } from '@atlas-audit/shared/errors';
 import { createAdmin } from '@atlas-audit/shared/kafka-client';
-import { createLogger } from '@atlas-audit/shared/logger';
+import { createLogger, logProcessWarnings } from '@atlas-audit/shared/logger';
 import { startServiceHttp } from '@atlas-audit/shared/service-http';
 import { onShutdown } from '@atlas-audit/shared/shutdown';
 import { siemConfigSchema, siemEnvBindings } from './config.ts';
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger({ name: 'siem', level: config.log.level });
+  logProcessWarnings(log);
   const registry = new Registry();
   const admin = await createAdmin(config.kafka);
   const siem = await startSiem(config, log, registry);
