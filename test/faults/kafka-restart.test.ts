@@ -212,12 +212,13 @@ async function runWithBrokerRestart(mode: Restart['mode']): Promise<void> {
   const alertRedeliveries = alertReader.messages.length - new Set(alertReader.messages.map((m) => m.key)).size;
   assert.ok(expectedAlerts.size > 0, 'the scenario raises alerts');
   const inKafka = censusOf(topicIds(), expected.events);
-  const inEs = censusOf(await idsInIndex(es, layout.eventsPattern, 'event.id', dataOnly), expected.events);
   const esIds = await idsInIndex(es, layout.eventsPattern, 'event.id', dataOnly);
-  const offInEs = [...new Set(esIds)].filter((id) => !expected.events.has(id)).slice(0, 5);
+  const inEs = censusOf(esIds, expected.events);
+  // The documents behind unserved ids (at most 5), only when there are any, for the failure message.
+  const offInEs = inEs.unexpected === 0 ? [] : [...new Set(esIds)].filter((id) => !expected.events.has(id)).slice(0, 5);
   const offDocs = offInEs.length === 0 ? [] : (await es.search({ index: layout.eventsPattern, size: 5, query: { terms: { 'event.id': offInEs } } })).hits.hits.map((h) => ({ index: h._index, id: h._id, source: h._source }));
   const dlqIds = dlqReader.messages.map((m) => (JSON.parse(String(m.value)) as { id: string }).id);
-  assert.equal(inKafka.unexpected, 0, `only served events in Kafka (lost ${inKafka.lost}, duplicated ${inKafka.duplicated}); unexpected: ${describeOff(reader.messages, expected.events)}`);
+  assert.equal(inKafka.unexpected, 0, inKafka.unexpected === 0 ? '' : `only served events in Kafka (lost ${inKafka.lost}, duplicated ${inKafka.duplicated}); unexpected: ${describeOff(reader.messages, expected.events)}`);
   assert.equal(inEs.unexpected, 0, `only served events in Elasticsearch; unexpected: ${JSON.stringify(offDocs)}`);
   assert.equal(new Set(dlqIds).size, expected.invalidLines, 'every invalid line dead-lettered');
   assert.equal(dlqIds.length, expected.invalidLines, 'each once');
