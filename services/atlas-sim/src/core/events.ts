@@ -49,7 +49,7 @@ function routineProjectEvents(world: World, project: Project, fromMs: number, to
       else out.push(makeEvent(key, ms, 'ALERT_CONFIG_CHANGED_AUDIT', { ...fields, alertConfigId: objectIdFor(`alert:${key}`) }));
     }
   }
-  return out.filter((e) => e.createdMs >= world.startMs && e.createdMs < world.endMs);
+  return out;
 }
 
 /** Every event of a project created in [fromMs, toMs], newest first. */
@@ -80,9 +80,7 @@ export function projectEvents(world: World, project: Project, fromMs: number, to
         break;
     }
   }
-  // Attacks are scheduled from the scenario's timeline; one that falls after the world's end
-  // never happened, just as no routine event does there.
-  return sortNewestFirst(out.filter((e) => e.createdMs >= fromMs && e.createdMs <= toMs && e.createdMs >= world.startMs && e.createdMs < world.endMs));
+  return served(world, out, fromMs, toMs);
 }
 
 /** Every event of an organization created in [fromMs, toMs], newest first. */
@@ -105,9 +103,16 @@ export function orgEvents(world: World, org: Org, fromMs: number, toMs: number):
     else if (attack.type === 'api-key-created') out.push(makeEvent(key, atMs, 'API_KEY_CREATED', { ...base, ...actorFields(attack.actor), targetPublicKey: attack.publicKey, apiKeyId: objectIdFor(`apikey:${attack.publicKey}`) }));
     else if (attack.type === 'external-invite') out.push(makeEvent(key, atMs, 'INVITED_TO_ORG', { ...base, ...actorFields(attack.actor), targetUsername: attack.invitee }));
   }
-  return sortNewestFirst(out.filter((e) => e.createdMs >= fromMs && e.createdMs <= toMs && e.createdMs >= world.startMs && e.createdMs < world.endMs));
+  return served(world, out, fromMs, toMs);
 }
 
-function sortNewestFirst(events: AtlasEvent[]): AtlasEvent[] {
-  return events.sort((a, b) => b.createdMs - a.createdMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+/**
+ * The events created in [fromMs, toMs] that fall inside the world's [start, end), newest first.
+ * Events derived from an attack can fall outside it (an audit-disabled attack's re-enable event
+ * after the end): none is served there, as no routine event is.
+ */
+function served(world: World, events: AtlasEvent[], fromMs: number, toMs: number): AtlasEvent[] {
+  return events
+    .filter((e) => e.createdMs >= fromMs && e.createdMs <= toMs && e.createdMs >= world.startMs && e.createdMs < world.endMs)
+    .sort((a, b) => b.createdMs - a.createdMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

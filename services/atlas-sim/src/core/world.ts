@@ -150,9 +150,10 @@ export function buildWorld(scenario: Scenario, seed: number = scenario.seed): Wo
     const project = projectByName.get(attack.project);
     // An attack scheduled at or after the scenario's end never happens: no record, no activity
     // event and no posture change of it is served, however far the simulated clock runs on.
-    if (project === undefined || Date.parse(attack.at) >= endMs) return;
+    const atMs = Date.parse(attack.at);
+    if (project === undefined || atMs >= endMs) return;
     const clusterName = attack.cluster ?? project.clusters[0]?.name ?? '';
-    attacks.push({ index, attack, atMs: Date.parse(attack.at), projectId: project.id, orgId: project.orgId, clusterName });
+    attacks.push({ index, attack, atMs, projectId: project.id, orgId: project.orgId, clusterName });
   });
   return {
     scenario,
