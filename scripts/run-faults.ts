@@ -40,7 +40,7 @@ const given = process.argv.slice(2);
 const files = given.length > 0 ? given : readdirSync(faultsDir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test', 'faults', f));
 rmSync(rowsFile, { force: true });
 const started = Date.now();
-const status = run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=900000', ...files]);
+const status = run(process.execPath, ['--disable-warning=TimeoutNegativeWarning', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=900000', ...files]);
 const wallS = Math.round((Date.now() - started) / 1000);
 if (startedStack && env['KEEP_STACK'] !== '1') run('bash', [stack, 'stop']);
 

@@ -43,10 +43,15 @@ if (!existsSync('/usr/bin/chromium') && run('bash', [join(root, 'scripts', 'inst
 const unitGlobs = ['shared/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'dashboards/test/**/*.test.ts'];
 const integrationGlobs = ['test/integration/**/*.test.ts'];
 const node = process.execPath;
-let status = run(node, ['--test', '--test-reporter=spec', ...unitGlobs, ...extra]);
+// kafkajs 2.2.4 (used directly by some test files) schedules its idle request-queue timer at a
+// negative delay, which Node 24 reports as TimeoutNegativeWarning on stderr; the services log it
+// at debug (logProcessWarnings). Only that warning type is silenced, and only in the test files
+// themselves: the processes they spawn keep Node's defaults.
+const quiet = '--disable-warning=TimeoutNegativeWarning';
+let status = run(node, [quiet, '--test', '--test-reporter=spec', ...unitGlobs, ...extra]);
 if (existsSync(join(root, 'test', 'integration'))) {
   // Integration tests share one broker and one node: run the files one at a time.
-  const integration = run(node, ['--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', ...integrationGlobs, ...extra]);
+  const integration = run(node, [quiet, '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', ...integrationGlobs, ...extra]);
   status = status || integration;
 }
 if (startedStack && env['KEEP_STACK'] !== '1') run('bash', [stack, 'stop']);
