@@ -9,6 +9,7 @@ import {
   type SASLOptions,
 } from '@platformatic/kafka';
 import { AppError } from './errors.ts';
+import { chunkMessages } from './kafka-chunks.ts';
 import type { BusAdmin, BusConsumer, BusProducer, ConsumerRunOptions, IncomingMessage, KafkaConfig } from './kafka.ts';
 
 /**
@@ -53,14 +54,17 @@ export async function createProducer(config: KafkaConfig): Promise<BusProducer> 
     async send(topic, messages) {
       if (messages.length === 0) return;
       try {
-        await producer.send({
-          messages: messages.map((m) => ({
-            topic,
-            ...(m.key === null ? {} : { key: Buffer.from(m.key, 'utf8') }),
-            value: typeof m.value === 'string' ? Buffer.from(m.value, 'utf8') : m.value,
-            ...(m.headers ? { headers: m.headers } : {}),
-          })),
-        });
+        // One request per run of at most MAX_PRODUCE_BYTES, in order (kafka-chunks.ts).
+        for (const chunk of chunkMessages(messages)) {
+          await producer.send({
+            messages: chunk.map((m) => ({
+              topic,
+              ...(m.key === null ? {} : { key: Buffer.from(m.key, 'utf8') }),
+              value: typeof m.value === 'string' ? Buffer.from(m.value, 'utf8') : m.value,
+              ...(m.headers ? { headers: m.headers } : {}),
+            })),
+          });
+        }
       } catch (err) {
         throw new AppError('kafka produce failed', { code: 'KAFKA_PRODUCE_FAILED', retryable: true, cause: err, details: { topic, count: messages.length } });
       }

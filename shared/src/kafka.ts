@@ -1,6 +1,7 @@
 import { Kafka, logLevel, CompressionTypes, type Consumer, type Producer, type Admin, type SASLOptions } from 'kafkajs';
 import type { z } from 'zod';
 import { AppError } from './errors.ts';
+import { chunkMessages } from './kafka-chunks.ts';
 import type { kafkaConfigSchema } from './config.ts';
 
 /**
@@ -143,12 +144,15 @@ export async function createProducer(config: KafkaConfig): Promise<BusProducer> 
     async send(topic, messages) {
       if (messages.length === 0) return;
       try {
-        await producer.send({
-          topic,
-          acks: -1,
-          compression: CompressionTypes.None,
-          messages: messages.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })),
-        });
+        // One request per run of at most MAX_PRODUCE_BYTES, in order (kafka-chunks.ts).
+        for (const chunk of chunkMessages(messages)) {
+          await producer.send({
+            topic,
+            acks: -1,
+            compression: CompressionTypes.None,
+            messages: chunk.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })),
+          });
+        }
       } catch (err) {
         throw new AppError('kafka produce failed', { code: 'KAFKA_PRODUCE_FAILED', retryable: true, cause: err, details: { topic, count: messages.length } });
       }

@@ -282,3 +282,33 @@ for (const [name, client] of Object.entries(clients)) {
     }
   });
 }
+
+for (const [name, client] of Object.entries(clients)) {
+  test(`${name}: one send of 3 MB for a single key (one partition, past the broker's 1 MB batch limit) arrives whole and in order`, { timeout: 120_000 }, async () => {
+    const topic = `it-kc-big-${name}-${uniqueSuffix()}`;
+    const admin = await client.createAdmin(kafka);
+    await admin.createTopics([{ topic, partitions: 3 }]);
+    const producer = await client.createProducer(kafka);
+    const consumer = await client.createConsumer(kafka, `it-kc-big-group-${uniqueSuffix()}`);
+    try {
+      const count = 2_400;
+      const pad = 'x'.repeat(1_200);
+      const sent: OutgoingMessage[] = Array.from({ length: count }, (_, seq) => ({ key: 'project:one-principal', value: JSON.stringify({ seq, pad }) }));
+      await producer.send(topic, sent);
+      const seqs: number[] = [];
+      await consumer.subscribe([topic], true);
+      await consumer.run({
+        eachBatch: async ({ messages: batch }) => {
+          for (const m of batch) seqs.push((JSON.parse(String(m.value)) as { seq: number }).seq);
+        },
+      });
+      await waitFor(async () => (seqs.length >= count ? true : undefined), 60_000, `${count} messages on ${topic}`);
+      assert.deepEqual(seqs, Array.from({ length: count }, (_, i) => i), 'every message once, in the order sent');
+    } finally {
+      await consumer.close();
+      await producer.close();
+      await admin.deleteTopics([topic]);
+      await admin.close();
+    }
+  });
+}

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, CompressionTypes, type Producer } from 'kafkajs';
 import { AppError } from '@atlas-audit/shared/errors';
-import type { KafkaConfig, OutgoingMessage } from '@atlas-audit/shared/kafka';
+import type { KafkaConfig } from '@atlas-audit/shared/kafka';
+import { chunkMessages } from '@atlas-audit/shared/kafka-chunks';
 import type { Checkpoint } from './core/checkpoint.ts';
 import type { CommitMessages, TxSink } from './ports.ts';
 
@@ -22,24 +23,6 @@ const MAX_CHUNK_BYTES = 1_500_000;
 function kafkaOf(config: KafkaConfig): Kafka {
   const sasl = config.sasl ? ({ mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as never) : undefined;
   return new Kafka({ clientId: config.clientId, brokers: config.brokers, ssl: config.ssl, ...(sasl ? { sasl } : {}), logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 } });
-}
-
-function chunks(messages: readonly OutgoingMessage[]): OutgoingMessage[][] {
-  const out: OutgoingMessage[][] = [];
-  let current: OutgoingMessage[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const size = (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length) + (m.key?.length ?? 0) + 64;
-    if (current.length > 0 && bytes + size > MAX_CHUNK_BYTES) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(m);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }
 
 export type TxKafka = TxSink & {
@@ -87,7 +70,7 @@ export async function createTxKafka(config: KafkaConfig, topics: { events: strin
     });
     try {
       for (const [topic, list] of [[topics.events, messages.events], [topics.dlq, messages.dlq], [topics.checkpoints, messages.checkpoints]] as const) {
-        for (const chunk of chunks(list)) await tx.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: chunk.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })) });
+        for (const chunk of chunkMessages(list, MAX_CHUNK_BYTES)) await tx.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: chunk.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })) });
       }
       await tx.commit();
     } catch (err) {
