@@ -26,7 +26,12 @@ export type IncomingMessage = {
 export type IncomingBatch = { topic: string; partition: number; messages: IncomingMessage[] };
 
 export interface BusProducer {
-  /** Sends and resolves once every message is acknowledged by all in-sync replicas (acks=all). */
+  /**
+   * Sends and resolves once every message is acknowledged by all in-sync replicas (acks=all).
+   * Large sends go as several requests in order (kafka-chunks.ts); when one fails, the earlier
+   * ones stay written, so a caller that retries may write those messages twice (at-least-once:
+   * the sinks deduplicate by id).
+   */
   send(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
   close(): Promise<void>;
 }
