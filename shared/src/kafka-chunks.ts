@@ -1,4 +1,5 @@
 import type { OutgoingMessage } from './kafka.ts';
+import { consecutiveRuns } from './runs.ts';
 
 /**
  * Bytes per produce request the producers send at most, uncompressed. The broker refuses a record
@@ -22,19 +23,5 @@ export function messageBytes(message: OutgoingMessage): number {
  * Sent one run after the other, the runs keep every key's order.
  */
 export function chunkMessages(messages: readonly OutgoingMessage[], maxBytes = MAX_PRODUCE_BYTES): OutgoingMessage[][] {
-  const out: OutgoingMessage[][] = [];
-  let current: OutgoingMessage[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    const size = messageBytes(message);
-    if (current.length > 0 && bytes + size > maxBytes) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(message);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
+  return consecutiveRuns(messages, messageBytes, maxBytes);
 }

@@ -1,3 +1,4 @@
+import { consecutiveRuns } from '@atlas-audit/shared/runs';
 import type { IndexAction } from './index-action.ts';
 
 /** Renders actions as an NDJSON `_bulk` body of `create` operations (so a replayed `_id` is a 409, never an overwrite). */
@@ -19,19 +20,5 @@ export function bulkBytesOf(action: IndexAction): number {
  * bytes each (a single larger document gets a chunk of its own). Order is kept.
  */
 export function chunkActions<T extends IndexAction>(actions: readonly T[], maxDocs: number, maxBytes: number): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const action of actions) {
-    const size = bulkBytesOf(action);
-    if (current.length > 0 && (current.length >= maxDocs || bytes + size > maxBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(action);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  return consecutiveRuns(actions, bulkBytesOf, maxBytes, maxDocs);
 }
