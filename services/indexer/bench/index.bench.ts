@@ -99,12 +99,12 @@ async function bareLoad(docs: readonly AtlasEvent[], layout: IndexLayout): Promi
 }
 
 /** Sum of the indexer's indexed-document counter. */
-async function indexedSoFar(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('atlas_indexer_documents_total{') && l.includes('outcome="indexed"'))
-    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+/** From the indexer's /metrics: documents indexed so far, and its process CPU seconds (prom-client's default metric). */
+async function indexerMetrics(url: string): Promise<{ indexed: number; cpuS: number }> {
+  const lines = (await (await fetch(`${url}/metrics`)).text()).split('\n');
+  const indexed = lines.filter((l) => l.startsWith('atlas_indexer_documents_total{') && l.includes('outcome="indexed"')).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  const cpuS = Number(lines.find((l) => /^process_cpu_seconds_total[{ ]/.test(l))?.split(' ').pop() ?? Number.NaN);
+  return { indexed, cpuS };
 }
 
 async function sendAll(producer: BusProducer, topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
@@ -144,7 +144,7 @@ function median(values: readonly number[]): number {
 type Topics = { events: string; alerts: string; dlq: string };
 
 /** One pipeline round: a new indexer group and namespace over the backlog already on `topics.events`. */
-async function pipelineRound(round: number, docs: readonly AtlasEvent[], topics: Topics): Promise<{ rate: number; layout: IndexLayout; indexer: ReturnType<typeof startIndexer>; url: string }> {
+async function pipelineRound(round: number, docs: readonly AtlasEvent[], topics: Topics): Promise<{ rate: number; busy: number; layout: IndexLayout; indexer: ReturnType<typeof startIndexer>; url: string }> {
   const layout = indexLayout(`bench_pipe_${suffix}_${round}`);
   const indexer = startIndexer({
     // The indexer's own knobs (INDEXER_FLUSH_MS, INDEXER_MAX_IN_FLIGHT, …) pass through.
@@ -162,14 +162,16 @@ async function pipelineRound(round: number, docs: readonly AtlasEvent[], topics:
   // Same measure as the baseline: from the first acknowledged bulk request (the indexer's
   // counter moves) to every document searchable, so the consumer-group join is not counted.
   const url = await indexer.ready;
-  let first: { at: number; count: number } | undefined;
+  let first: { at: number; count: number; cpuS: number } | undefined;
   for (const deadline = Date.now() + 60_000; !first && Date.now() < deadline; await sleep(10)) {
-    const count = await indexedSoFar(url);
-    if (count > 0) first = { at: performance.now(), count };
+    const { indexed, cpuS } = await indexerMetrics(url);
+    if (indexed > 0) first = { at: performance.now(), count: indexed, cpuS };
   }
   if (!first) throw new Error('the indexer indexed nothing in 60 s');
   const end = await searchableAt(layout.eventsPattern, docs.length, 180_000);
-  return { rate: (docs.length - first.count) / ((end - first.at) / 1000), layout, indexer, url };
+  // How busy the indexer process was over the measured span: its CPU time over the wall time.
+  const busy = ((await indexerMetrics(url)).cpuS - first.cpuS) / ((end - first.at) / 1000);
+  return { rate: (docs.length - first.count) / ((end - first.at) / 1000), busy, layout, indexer, url };
 }
 
 async function main(): Promise<void> {
@@ -187,6 +189,7 @@ async function main(): Promise<void> {
     // always runs on a warmer or busier node; each side is reported as its median.
     const bareRates: number[] = [];
     const pipeRates: number[] = [];
+    const indexerBusy: number[] = [];
     let piped: { layout: IndexLayout; url: string } | undefined;
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? ['bare', 'pipe'] : ['pipe', 'bare'];
@@ -205,9 +208,10 @@ async function main(): Promise<void> {
           indexer = result.indexer;
           piped = { layout: result.layout, url: result.url };
           pipeRates.push(result.rate);
+          indexerBusy.push(result.busy);
         }
       }
-      process.stdout.write(`round ${round + 1} (${order.join(' then ')}): bare loader ${Math.round(bareRates[round] ?? 0)} docs/s, pipeline ${Math.round(pipeRates[round] ?? 0)} docs/s, ratio ${((pipeRates[round] ?? 0) / (bareRates[round] ?? 1)).toFixed(2)}\n`);
+      process.stdout.write(`round ${round + 1} (${order.join(' then ')}): bare loader ${Math.round(bareRates[round] ?? 0)} docs/s, pipeline ${Math.round(pipeRates[round] ?? 0)} docs/s, ratio ${((pipeRates[round] ?? 0) / (bareRates[round] ?? 1)).toFixed(2)}; indexer CPU ${Math.round((indexerBusy[round] ?? Number.NaN) * 100)}% of the pipeline's wall time\n`);
     }
     if (!piped) throw new Error('no pipeline round ran');
     const bareRate = median(bareRates);
