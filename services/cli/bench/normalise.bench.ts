@@ -9,12 +9,14 @@ import { parseAtlasEvent } from '@atlas-audit/shared/schema/event-validator';
 import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
 import { atlasEventSchema } from '@atlas-audit/shared/schema/event';
 import { forEachLine } from '../src/core/split-lines.ts';
-import { gzippedAuditMembers } from './generate-lines.ts';
+import { auditLine, gzippedAuditMembers } from './generate-lines.ts';
 
 const GOAL_EVENTS_PER_S = 100_000;
 const GOAL_RATIO = 0.5;
 const LINES = Number(process.env['LINES'] ?? 1_000_000);
 const LINES_PER_MEMBER = 50_000;
+/** The download the generated lines come from (one normaliser per member, as per window). */
+const CONTEXT = { project: '65f0c0ffee0ddba11ab1e5e1', host: 'atlas-q7x2kd-shard-00-01.x7rgm.mongodb.net', logName: 'mongodb-audit-log', cluster: 'Cluster0' };
 
 type Measure = { records: number; wallMs: number; cpuMs: number; check: number };
 
@@ -44,7 +46,7 @@ function pipeline(members: Buffer[]): { records: number; check: number } {
   let records = 0;
   let check = 0;
   for (const member of members) {
-    const normalise = createAuditNormaliser({ project: '65f0c0ffee0ddba11ab1e5e1', host: 'atlas-q7x2kd-shard-00-01.x7rgm.mongodb.net', logName: 'mongodb-audit-log', cluster: 'Cluster0' });
+    const normalise = createAuditNormaliser(CONTEXT);
     forEachLine(gunzipSync(member), (line) => {
       const result = normalise(line);
       if (!result.ok) throw new Error(`generated line rejected: ${result.reason}`);
@@ -84,24 +86,21 @@ function floor(members: Buffer[], events: AtlasEvent[]): { records: number; chec
   return { records, check };
 }
 
-/** The finished events of the first `count` lines of `member`. */
-function finishedEvents(member: Buffer, count: number): AtlasEvent[] {
-  const normalise = createAuditNormaliser({ project: '65f0c0ffee0ddba11ab1e5e1', host: 'atlas-q7x2kd-shard-00-01.x7rgm.mongodb.net', logName: 'mongodb-audit-log', cluster: 'Cluster0' });
-  const events: AtlasEvent[] = [];
-  forEachLine(gunzipSync(member), (line) => {
-    if (events.length === count) return;
-    const result = normalise(line);
+/** The finished events of the first `count` generated lines (those of the first member). */
+function finishedEvents(count: number): AtlasEvent[] {
+  const normalise = createAuditNormaliser(CONTEXT);
+  return Array.from({ length: count }, (_, i) => {
+    const result = normalise(auditLine(i));
     if (!result.ok) throw new Error(`generated line rejected: ${result.reason}`);
-    events.push(result.value);
+    return result.value;
   });
-  return events;
 }
 
 /**
  * Where the pipeline's time goes: CPU µs per line for each stage, over the first member(s),
  * in batches of 250 lines so that holding intermediate results does not distort GC.
  */
-function stages(sample: Buffer[]): { perLine: Record<string, number> & { serialise: number }; inBytes: number; outBytes: number } {
+function stages(sample: Buffer[]): { perLine: Record<string, number>; inBytes: number; outBytes: number } {
   const totals = { split: 0, parse: 0, normalise: 0, validate: 0, zod: 0, copy: 0, serialise: 0 };
   let count = 0;
   let inBytes = 0;
@@ -115,7 +114,7 @@ function stages(sample: Buffer[]): { perLine: Record<string, number> & { seriali
     const lines: Buffer[] = [];
     forEachLine(gunzipSync(member), (line) => lines.push(line));
     totals.split += cpu() - t;
-    const normalise = createAuditNormaliser({ project: '65f0c0ffee0ddba11ab1e5e1', host: 'atlas-q7x2kd-shard-00-01.x7rgm.mongodb.net', logName: 'mongodb-audit-log', cluster: 'Cluster0' });
+    const normalise = createAuditNormaliser(CONTEXT);
     for (let start = 0; start < lines.length; start += 250) {
       const batch = lines.slice(start, start + 250);
       for (const line of batch) inBytes += line.length;
@@ -173,7 +172,7 @@ bare(members.slice(0, 1));
 pipeline(members.slice(0, 1));
 const baseline = measure(() => bare(members));
 const full = measure(() => pipeline(members));
-const events = finishedEvents(members[0] as Buffer, FLOOR_EVENTS);
+const events = finishedEvents(FLOOR_EVENTS);
 floor(members.slice(0, 1), events);
 const least = measure(() => floor(members, events));
 if (baseline.records !== LINES || full.records !== LINES || least.records !== LINES) throw new Error('record counts differ');
