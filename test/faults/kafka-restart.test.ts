@@ -15,7 +15,8 @@ import { endpoints, uniqueSuffix, waitFor } from '@atlas-audit/test/env';
 import { collectTopic, expectedServed } from '../integration/ingest-harness.ts';
 import { harness, perPrincipalRulesYaml } from '../../services/detect/test/fixtures.ts';
 import { reportFault } from './report.ts';
-import { metricSum, startService } from './service-process.ts';
+import { metricSum, startService, type ServiceProcess } from './service-process.ts';
+import { topicState } from './kafka-state.ts';
 import { censusOf, deleteNamespace, idsInIndex } from './es-census.ts';
 import { metricWith } from './metric-labels.ts';
 
@@ -75,6 +76,21 @@ function describeOff(messages: readonly IncomingMessage[], expected: ReadonlySet
     return isData(e.event.dataset) && !expected.has(e.event.id) ? [{ partition: m.partition, offset: m.offset, ts: e['@timestamp'], dataset: e.event.dataset, action: e.event.action, id: e.event.id, coordinates: e.atlas?.['source_coordinates'] }] : [];
   });
   return JSON.stringify(off.slice(0, 5));
+}
+
+/**
+ * What a stalled run looks like, for the failure message: per partition of the events topic the
+ * high watermark, the last stable offset and the indexer's committed offset (which side stands
+ * still), the services' progress metrics and each service's last log lines.
+ */
+async function stallReport(topic: string, indexerGroup: string, services: Record<string, [ServiceProcess, string | undefined]>): Promise<string> {
+  const partitions = await topicState(endpoints.kafkaBrokers, topic, indexerGroup).catch((err: unknown) => `unknown (${String(err)})`);
+  const parts = [`events topic ${JSON.stringify(partitions)}`];
+  for (const [name, [service, url]] of Object.entries(services)) {
+    const metrics = url === undefined ? '' : (await fetch(`${url}/metrics`).then((r) => r.text()).catch((err: unknown) => String(err))).split('\n').filter((l) => /^atlas_(ingest_(events_committed|windows|commit_seconds_count)|indexer_(documents|pending|paused))/.test(l)).join(', ');
+    parts.push(`${name} (exit ${service.child().exitCode ?? service.child().signalCode ?? 'none'}) metrics [${metrics}] last log ${service.current().slice(-5).map((l) => JSON.stringify(l)).join(' ')}`);
+  }
+  return parts.join('; ');
 }
 
 const dataOnly = { bool: { must_not: [{ terms: { 'event.dataset': ['atlas.pipeline', 'atlas.posture'] } }] } };
@@ -170,7 +186,7 @@ async function runWithBrokerRestart(mode: Restart['mode']): Promise<void> {
     if (firstIndexedMs === undefined && now > atReady.indexed) firstIndexedMs = Date.now() - restart.readyAtMs;
     return now >= expected.events.size ? true : undefined;
   }, 240_000, `${expected.events.size} events indexed after the restart`, 250).catch(async (err: unknown) => {
-    throw new Error(`${String(err)}; indexed ${await indexed().catch(() => -1)}; ingest log ${ingest.current().slice(-3).map((l) => JSON.stringify(l)).join(' ')}`);
+    throw new Error(`${String(err)}; indexed ${await indexed().catch(() => -1)}; ${await stallReport(topics.events, `fk-indexer-${suffix}`, { ingest: [ingest, ingestUrl], indexer: [indexer, indexerUrl], detect: [detect, undefined] })}`);
   });
   const recoveryMs = Date.now() - restart.readyAtMs;
   assert.equal(ingest.child().exitCode, null, 'ingest survived the restart');

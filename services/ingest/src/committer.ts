@@ -1,5 +1,6 @@
 import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
 import type { OutgoingMessage } from '@atlas-audit/shared/kafka';
+import { withDeadline } from '@atlas-audit/shared/retry';
 import type { Checkpoint } from './core/checkpoint.ts';
 import type { DlqDraft } from './core/dlq-draft.ts';
 import { partitionKey } from './core/partition-key.ts';
@@ -42,8 +43,15 @@ export function createCommitter(
   sink: TxSink,
   store: CheckpointStore,
   clock: Clock,
-  options: { maxEventsPerCommit: number; onCommitted: (counts: { events: number; dlq: number; windows: number; elapsedMs: number }) => void; onMirrorError: (err: unknown) => void },
+  options: {
+    maxEventsPerCommit: number;
+    onCommitted: (counts: { events: number; dlq: number; windows: number; elapsedMs: number }) => void;
+    onMirrorError: (err: unknown) => void;
+    /** How long one mirror write may take before it counts as failed (the next commit must not wait on it). */
+    mirrorDeadlineMs?: number;
+  },
 ): Committer {
+  const mirrorDeadlineMs = options.mirrorDeadlineMs ?? 30_000;
   const queue: Pending[] = [];
   let wake: (() => void) | undefined;
   let closing = false;
@@ -97,7 +105,8 @@ export function createCommitter(
       }
       options.onCommitted({ events: messages.events.length, dlq: messages.dlq.length, windows: checkpoints.length, elapsedMs: clock.nowMs() - started });
       for (const p of taken) p.resolve();
-      if (checkpoints.length > 0) await store.mirror(checkpoints).catch(options.onMirrorError);
+      // Best effort, and bounded: a MongoDB call that hangs must not hold every later commit back.
+      if (checkpoints.length > 0) await withDeadline(store.mirror(checkpoints), mirrorDeadlineMs, () => new Error(`checkpoint mirror did not finish within ${mirrorDeadlineMs} ms`)).catch(options.onMirrorError);
     }
   }
 

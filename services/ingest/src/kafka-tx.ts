@@ -3,6 +3,7 @@ import { Kafka, logLevel, CompressionTypes, type Producer } from 'kafkajs';
 import { AppError } from '@atlas-audit/shared/errors';
 import type { KafkaConfig } from '@atlas-audit/shared/kafka';
 import { chunkMessages } from '@atlas-audit/shared/kafka-chunks';
+import { withDeadline } from '@atlas-audit/shared/retry';
 import type { Checkpoint } from './core/checkpoint.ts';
 import type { CommitMessages, TxSink } from './ports.ts';
 
@@ -20,6 +21,22 @@ import type { CommitMessages, TxSink } from './ports.ts';
  */
 const MAX_CHUNK_BYTES = 1_500_000;
 
+/**
+ * The broker aborts a transaction left open this long (transaction.timeout.ms), so a producer
+ * that lost it cannot hold read_committed consumers back for longer.
+ */
+const TRANSACTION_TIMEOUT_MS = 120_000;
+
+/**
+ * A transaction (sends and commit) that has neither committed nor failed after this long is
+ * given up: the producer is replaced, and the new one's InitProducerId fences the old epoch and
+ * aborts whatever it left open. kafkajs retries a lost broker for about 30 s and then fails; a
+ * call that hangs past that would otherwise stall ingest silently, every stream waiting on the
+ * committer. The outcome is unknown, as after any failed commit: the loop re-reads the
+ * checkpoints from the log.
+ */
+const TRANSACTION_DEADLINE_MS = 60_000;
+
 function kafkaOf(config: KafkaConfig): Kafka {
   const sasl = config.sasl ? ({ mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as never) : undefined;
   return new Kafka({ clientId: config.clientId, brokers: config.brokers, ssl: config.ssl, ...(sasl ? { sasl } : {}), logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 } });
@@ -35,10 +52,11 @@ export type TxKafka = TxSink & {
 };
 
 /** Connects the transactional producer (initialising the transactional id fences older instances). */
-export async function createTxKafka(config: KafkaConfig, topics: { events: string; dlq: string; checkpoints: string }, transactionalId: string): Promise<TxKafka> {
+export async function createTxKafka(config: KafkaConfig, topics: { events: string; dlq: string; checkpoints: string }, transactionalId: string, options: { transactionDeadlineMs?: number } = {}): Promise<TxKafka> {
+  const deadlineMs = options.transactionDeadlineMs ?? TRANSACTION_DEADLINE_MS;
   const kafka = kafkaOf(config);
   const admin = kafka.admin();
-  const newProducer = (): Producer => kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 120_000, allowAutoTopicCreation: false });
+  const newProducer = (): Producer => kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: TRANSACTION_TIMEOUT_MS, allowAutoTopicCreation: false });
   let producer = newProducer();
   // After a failed transaction the producer may be in an unusable state: the next commit
   // starts a fresh one with the same transactional id (which also fences the old one).
@@ -52,7 +70,8 @@ export async function createTxKafka(config: KafkaConfig, topics: { events: strin
 
   async function usableProducer(): Promise<Producer> {
     if (!broken) return producer;
-    await producer.disconnect().catch(() => undefined);
+    // A producer stuck in a hung call may never finish disconnecting: not waited for past the deadline.
+    await withDeadline(producer.disconnect(), deadlineMs, () => new Error('disconnect did not finish')).catch(() => undefined);
     producer = newProducer();
     try {
       await producer.connect();
@@ -63,7 +82,19 @@ export async function createTxKafka(config: KafkaConfig, topics: { events: strin
     return producer;
   }
 
-  async function commit(messages: CommitMessages): Promise<void> {
+  /** Runs `work` (one transaction) under the deadline; past it, the producer is marked broken. */
+  function inTime(work: Promise<void>, what: string, details: Record<string, unknown>): Promise<void> {
+    return withDeadline(work, deadlineMs, () => {
+      broken = true;
+      return new AppError(`${what} neither committed nor failed within ${deadlineMs} ms`, { code: 'TIMEOUT', retryable: true, details });
+    });
+  }
+
+  function commit(messages: CommitMessages): Promise<void> {
+    return inTime(commitOnce(messages), 'kafka transaction', { events: messages.events.length });
+  }
+
+  async function commitOnce(messages: CommitMessages): Promise<void> {
     const tx = await (await usableProducer()).transaction().catch((err: unknown) => {
       broken = true;
       throw new AppError('kafka transaction could not begin', { code: 'KAFKA_PRODUCE_FAILED', retryable: true, cause: err });
@@ -110,15 +141,18 @@ export async function createTxKafka(config: KafkaConfig, topics: { events: strin
     async restoreCheckpoints() {
       // A tombstone for a fresh key, committed now, marks "the end" of the log for this read.
       const fence = `fence|${transactionalId}|${randomUUID()}`;
-      const tx = await (await usableProducer()).transaction();
-      try {
-        await tx.send({ topic: topics.checkpoints, acks: -1, messages: [{ key: fence, value: null }] });
-        await tx.commit();
-      } catch (err) {
-        await tx.abort().catch(() => undefined);
-        broken = true;
-        throw new AppError('kafka checkpoint fence failed', { code: 'KAFKA_PRODUCE_FAILED', retryable: true, cause: err });
-      }
+      const writeFence = async (): Promise<void> => {
+        const tx = await (await usableProducer()).transaction();
+        try {
+          await tx.send({ topic: topics.checkpoints, acks: -1, messages: [{ key: fence, value: null }] });
+          await tx.commit();
+        } catch (err) {
+          await tx.abort().catch(() => undefined);
+          broken = true;
+          throw new AppError('kafka checkpoint fence failed', { code: 'KAFKA_PRODUCE_FAILED', retryable: true, cause: err });
+        }
+      };
+      await inTime(writeFence(), 'kafka checkpoint fence', {});
       const groupId = `${transactionalId}-restore-${randomUUID()}`;
       const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxBytesPerPartition: 32 * 1024 * 1024, allowAutoTopicCreation: false });
       const found = new Map<string, Checkpoint>();

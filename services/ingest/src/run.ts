@@ -214,17 +214,16 @@ export function startIngest(config: IngestConfig, deps: IngestDeps, signal: Abor
       for (const [key, timing] of timings) if (!busy.has(key)) nextDue = Math.min(nextDue, timing.dueAtMs);
       const waitMs = Math.max(5, Math.min(1000, (nextDue - clock.nowMs()) / (clock.speed ?? 1)));
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        const onAbort = (): void => {
+        // Whichever ends the wait (timer, wake-up or abort) removes the other two: the loop turns
+        // about once a second for as long as the worker runs, and must not pile up listeners.
+        const done = (): void => {
           clearTimeout(timer);
+          signal.removeEventListener('abort', done);
           resolve();
         };
-        signal.addEventListener('abort', onAbort, { once: true });
-        wakeLoop = () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
+        const timer = setTimeout(done, waitMs);
+        signal.addEventListener('abort', done, { once: true });
+        wakeLoop = done;
       });
       wakeLoop = undefined;
     }

@@ -38,3 +38,28 @@ test('after a failed commit, windows built on it are refused, even if they arriv
   await committer.close();
   assert.deepEqual(received.flatMap((m) => m.events.map((e) => (JSON.parse(String(e.value)) as AtlasEvent).event.id)), ['c']);
 });
+
+test('a checkpoint mirror that never finishes is reported after its deadline, and later commits go on', async () => {
+  const mirrorErrors: string[] = [];
+  let commits = 0;
+  const sink = {
+    async commit() {
+      commits += 1;
+    },
+  };
+  // MongoDB hangs on the first mirror write (a lost connection with no socket timeout), then answers.
+  let mirrors = 0;
+  const store = { restore: async () => new Map(), mirror: () => (mirrors++ === 0 ? new Promise<void>(() => undefined) : Promise.resolve()) };
+  const committer = createCommitter(sink, store, { nowMs: () => 0 }, { maxEventsPerCommit: 100, onCommitted: () => undefined, onMirrorError: (err) => mirrorErrors.push(String(err)), mirrorDeadlineMs: 50 });
+  await committer.submit({ events: [event('a')], dlq: [], checkpoint: initialCheckpoint('s', 1, 'x'), epoch: committer.epoch() });
+  // Without the deadline the committer would wait on the first mirror for ever: fail in 2 s instead.
+  const second = committer.submit({ events: [event('b')], dlq: [], checkpoint: initialCheckpoint('s', 2, 'x'), epoch: committer.epoch() });
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the second commit waited on the hung mirror')), 2_000)));
+  await Promise.race([second, stuck]).finally(() => clearTimeout(timer));
+  await committer.close();
+  assert.equal(commits, 2);
+  assert.equal(mirrors, 2);
+  assert.equal(mirrorErrors.length, 1);
+  assert.match(mirrorErrors[0] ?? '', /did not finish within 50 ms/);
+});

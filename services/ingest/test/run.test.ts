@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { getEventListeners } from 'node:events';
 import assert from 'node:assert/strict';
 import { createOccurrenceCounter } from '@atlas-audit/shared/core/event-id';
 import { createAuditNormaliser } from '@atlas-audit/shared/core/normalise/audit';
@@ -110,6 +111,21 @@ test('every served record reaches the log exactly once, through overlaps, late l
   assert.ok(observer.records.filter((r) => r.stream.kind === 'posture').length >= 2, 'posture was polled more than once');
   const duplicates = observer.records.reduce((n, r) => n + (r.stats?.duplicates ?? 0), 0);
   assert.ok(duplicates > 0, 'overlapping windows did re-read records, and they were dropped');
+});
+
+test('the loop waits leave no abort listener behind: an idle worker turning for a second holds at most one', { timeout: 60_000 }, async () => {
+  const clock = clockFrom(T0 + 30 * MIN);
+  const atlas = createFakeAtlas({ startMs: T0, endMs: T_END, publishLagMs: 3 * MIN, lateDelayMs: 4 * MIN, now: clock.nowMs });
+  const log = createMemoryLog();
+  const abort = new AbortController();
+  const handle = startIngest(config(), { atlas, sink: memorySink(log), checkpoints: { restore: async () => restoreFrom(log), mirror: async () => undefined }, clock, observer: recordingObserver(), log: silentLog }, abort.signal);
+  await until(() => cursorsDone(log), 45_000);
+  // Caught up at 4 simulated hours per second, the loop waits a few ms at a time: hundreds of turns.
+  await new Promise((r) => setTimeout(r, 1_000));
+  const listeners = getEventListeners(abort.signal, 'abort').length;
+  abort.abort();
+  await handle.done;
+  assert.ok(listeners <= 1, `${listeners} abort listeners on the worker's signal`);
 });
 
 test('crashes at random moments and ambiguous commits lose nothing and duplicate nothing', { timeout: 90_000 }, async () => {
