@@ -30,9 +30,9 @@ const TRANSACTION_TIMEOUT_MS = 120_000;
 /**
  * A transaction (sends and commit) that has neither committed nor failed after this long is
  * given up: the producer is replaced, and the new one's InitProducerId fences the old epoch and
- * aborts whatever it left open. kafkajs retries a lost broker for about 30 s and then fails; a
- * call that hangs past that would otherwise stall ingest silently, every stream waiting on the
- * committer. The outcome is unknown, as after any failed commit: the loop re-reads the
+ * aborts whatever it left open. kafkajs retries a lost broker 8 times, backing off up to 5 s
+ * (about 20 s in all, plus the requests' own timeouts), and then fails; a call that hangs past
+ * that would otherwise stall ingest silently, every stream waiting on the committer. The outcome is unknown, as after any failed commit: the loop re-reads the
  * checkpoints from the log.
  */
 const TRANSACTION_DEADLINE_MS = 60_000;
