@@ -1,4 +1,5 @@
 import type { BusAdmin, BusConsumer, BusProducer, KafkaConfig } from './kafka.ts';
+import type { Logger } from './logger.ts';
 
 /**
  * The Kafka client the services run on, chosen by `kafka.client` (env `KAFKA_CLIENT`):
@@ -28,4 +29,12 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
 /** An admin client of the configured client (topics, health, lag). */
 export async function createAdmin(config: KafkaConfig): Promise<BusAdmin> {
   return (await factories(config)).createAdmin(config);
+}
+
+/** A consumer's `onRestart` that logs the restart (error name and message only) at warn. */
+export function consumerRestartLogger(log: Pick<Logger, 'warn'>): (err: unknown, attempt: number, delayMs: number) => void {
+  return (err, attempt, delayMs) => {
+    const brief = err instanceof Error ? { name: err.name, message: err.message.slice(0, 300) } : { name: 'unknown', message: String(err).slice(0, 300) };
+    log.warn({ err: brief, attempt, delayMs }, 'kafka consumer stopped by its client, restarting');
+  };
 }

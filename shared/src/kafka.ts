@@ -2,6 +2,7 @@ import { Kafka, logLevel, CompressionTypes, type Consumer, type Producer, type A
 import type { z } from 'zod';
 import { AppError } from './errors.ts';
 import { chunkMessages } from './kafka-chunks.ts';
+import { createConsumerRestarter, type ConsumerRestarter } from './consumer-restart.ts';
 import type { kafkaConfigSchema } from './config.ts';
 
 /**
@@ -64,6 +65,13 @@ export type ConsumerRunOptions = {
    * nothing. Uncommitted batches are read again by the next owner.
    */
   onCrash?: (err: unknown) => void;
+  /**
+   * Called when the client gave up on an error and the consumer is started again in-process
+   * (a broker restart can outlast the client's own retries: no coordinator for a while). After
+   * `CONSUMER_RESTARTS` restarts in a row that never rejoin the group, the consumer counts as
+   * crashed (onCrash).
+   */
+  onRestart?: (err: unknown, attempt: number, delayMs: number) => void;
 };
 
 export interface BusConsumer {
@@ -115,6 +123,13 @@ function headersOf(raw: Record<string, unknown> | undefined): Record<string, str
   }
   return out;
 }
+
+/**
+ * How often a consumer the client gave up on is started again before it counts as crashed, and
+ * the backoff between: 1, 2, 4, 8, 16, then 30 s (about 2 min in all without rejoining the group).
+ */
+const CONSUMER_RESTARTS = 8;
+const consumerRestartDelayMs = (attempt: number): number => Math.min(30_000, 1_000 * 2 ** (attempt - 1));
 
 /**
  * Group-membership errors kafkajs marks non-retriable but its runner answers by rejoining the
@@ -184,22 +199,40 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
   // failed settlement bumps (so later batches of the abandoned generation never commit).
   const chains = new Map<string, { tail: Promise<void>; generation: number }>();
   let subscribedTopics: string[] = [];
+  let closing = false;
+  const restarters = new Set<ConsumerRestarter>();
   return {
     honoursDeferredSettlement: true,
     async subscribe(topics, fromBeginning) {
       subscribedTopics = [...topics];
       await consumer.subscribe({ topics: [...topics], fromBeginning });
     },
-    async run({ eachBatch, onAssign, onCrash, partitionsConsumedConcurrently }) {
-      consumer.on(consumer.events.CRASH, (event) => {
-        // kafkajs restarts the consumer itself after retriable errors (restart: true).
-        if (event.payload.restart) return;
-        const err = new AppError('kafka consumer stopped', { code: 'KAFKA_UNAVAILABLE', retryable: true, cause: event.payload.error, details: { groupId } });
+    async run({ eachBatch, onAssign, onCrash, onRestart, partitionsConsumedConcurrently }) {
+      const crash = (cause: unknown): void => {
+        const err = new AppError('kafka consumer stopped', { code: 'KAFKA_UNAVAILABLE', retryable: true, cause, details: { groupId } });
         if (onCrash) onCrash(err);
         else
           setImmediate(() => {
             throw err;
           });
+      };
+      const restarter = createConsumerRestarter({
+        maxInARow: CONSUMER_RESTARTS,
+        delayMs: consumerRestartDelayMs,
+        // A failed join is reported by kafkajs as another CRASH; a failed connect rejects here.
+        start: async () => {
+          await consumer.connect();
+          await consumer.run(runOptions);
+        },
+        crash,
+        onRestart,
+      });
+      restarters.add(restarter);
+      consumer.on(consumer.events.GROUP_JOIN, () => restarter.joined());
+      consumer.on(consumer.events.CRASH, (event) => {
+        // kafkajs restarts the consumer itself after retriable errors (restart: true). Otherwise
+        // it has stopped and disconnected it for good (consumer-restart.ts).
+        if (!event.payload.restart && !closing) restarter.stopped(event.payload.error);
       });
       if (onAssign) {
         consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -207,7 +240,7 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
           onAssign(assignment);
         });
       }
-      await consumer.run({
+      const runOptions: Parameters<Consumer['run']>[0] = {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: partitionsConsumedConcurrently ?? 1,
@@ -262,11 +295,14 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
           }
           await heartbeat();
         },
-      });
+      };
+      await consumer.run(runOptions);
     },
     pause: (topic, partitions) => consumer.pause([partitions ? { topic, partitions } : { topic }]),
     resume: (topic, partitions) => consumer.resume([partitions ? { topic, partitions } : { topic }]),
     async close() {
+      closing = true;
+      for (const restarter of restarters) restarter.cancel();
       // Let deferred settlements commit while still a group member, then leave.
       if (chains.size > 0) {
         for (const topic of subscribedTopics) consumer.pause([{ topic }]);

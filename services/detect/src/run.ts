@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Alert } from '@atlas-audit/shared/schema/alert';
 import type { BatchControl, BusConsumer, BusProducer, IncomingBatch, OutgoingMessage } from '@atlas-audit/shared/kafka';
+import { consumerRestartLogger } from '@atlas-audit/shared/kafka-client';
 import { withRetry } from '@atlas-audit/shared/retry';
 import type { CompiledConfig } from './core/config/compile.ts';
 import { deadLetterOf, decodeEvent } from './core/decode.ts';
@@ -106,6 +107,7 @@ export function createDetectService(deps: DetectDeps): DetectService {
       await consumer.subscribe([topics.events], fromBeginning);
       await consumer.run({
         eachBatch: handleBatch,
+        onRestart: consumerRestartLogger(log),
         onAssign: (assignment) => {
           // Another replica may have advanced any partition while it was not ours: reload lazily.
           owned.clear();

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { AppError } from '@atlas-audit/shared/errors';
 import { withRetry } from '@atlas-audit/shared/retry';
 import type { BatchControl, BusConsumer, BusProducer, DeferredSettlement, IncomingBatch, IncomingMessage } from '@atlas-audit/shared/kafka';
+import { consumerRestartLogger } from '@atlas-audit/shared/kafka-client';
 import type { IndexLayout } from '@atlas-audit/shared/es/index-names';
 import { createBulkCoalescer, type CoalescerLimits, type SendBulk } from './bulk-coalescer.ts';
 import { planIndexAction, type DocKind, type IndexAction } from './core/index-action.ts';
@@ -207,7 +208,7 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       await consumer.subscribe(subscribed, fromBeginning);
       // Hand-off only where the consumer commits on settlement; elsewhere each batch is written before the next fetch.
       const deferred = deps.limits.maxPendingDocs !== undefined && consumer.honoursDeferredSettlement === true;
-      await consumer.run({ eachBatch: deferred ? handOff : handleBatch, partitionsConsumedConcurrently: deps.limits.partitionsConcurrently });
+      await consumer.run({ eachBatch: deferred ? handOff : handleBatch, partitionsConsumedConcurrently: deps.limits.partitionsConcurrently, onRestart: consumerRestartLogger(log) });
       log.info({ topics: subscribed, layout: layout.namespace }, 'indexer consuming');
     },
     handleBatch,

@@ -1,7 +1,7 @@
 import { hostname as osHostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import type { BusConsumer, BusProducer } from '@atlas-audit/shared/kafka';
-import { createConsumer, createProducer } from '@atlas-audit/shared/kafka-client';
+import { consumerRestartLogger, createConsumer, createProducer } from '@atlas-audit/shared/kafka-client';
 import type { Logger } from '@atlas-audit/shared/logger';
 import { createStateStore, type StateStore } from '@atlas-audit/shared/mongo';
 import type { SiemConfig } from './config.ts';
@@ -51,8 +51,10 @@ export async function startSiem(config: SiemConfig, log: Logger, registry: Regis
   const deadLetter = (messages: Parameters<BusProducer['send']>[1]): Promise<void> => producer.send(config.siem.dlqTopic, messages);
   await main.run({
     eachBatch: (batch, control) => handleAlertBatch(batch.messages, { workers, deadLetter, metrics, log, nowMs: Date.now }, control),
+    onRestart: consumerRestartLogger(log),
   });
   await redrive.run({
+    onRestart: consumerRestartLogger(log),
     eachBatch: (batch, control) =>
       handleRetryBatch(batch.messages, { workers: byName, metrics, log, nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }, control),
   });

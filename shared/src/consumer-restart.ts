@@ -1,0 +1,54 @@
+/**
+ * What a consumer does when its client has stopped it for good on an error it does not retry
+ * (kafkajs after a broker restart that outlasts its retries: "Failed to find group coordinator"
+ * while the offsets topic loads): start it again, with backoff, from the last committed offsets.
+ * Restarts that never rejoin the group count up; past `maxInARow` the consumer counts as crashed.
+ */
+export type ConsumerRestarter = {
+  /** The client stopped the consumer with `cause`: schedule a start, or crash past the budget. */
+  stopped(cause: unknown): void;
+  /** The consumer (re)joined its group: the count of restarts in a row starts again. */
+  joined(): void;
+  /** No more starts (shutdown). */
+  cancel(): void;
+};
+
+export function createConsumerRestarter(options: {
+  maxInARow: number;
+  delayMs: (attempt: number) => number;
+  /** Connects and runs the consumer again; a rejection counts as another stop. */
+  start: () => Promise<void>;
+  crash: (cause: unknown) => void;
+  onRestart?: ((cause: unknown, attempt: number, delayMs: number) => void) | undefined;
+}): ConsumerRestarter {
+  let inARow = 0;
+  let cancelled = false;
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = (cause: unknown): void => {
+    if (cancelled) return;
+    if (inARow >= options.maxInARow) {
+      options.crash(cause);
+      return;
+    }
+    inARow += 1;
+    const attempt = inARow;
+    const delayMs = options.delayMs(attempt);
+    options.onRestart?.(cause, attempt, delayMs);
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (cancelled) return;
+      options.start().catch(stopped);
+    }, delayMs);
+  };
+  return {
+    stopped,
+    joined: () => {
+      inARow = 0;
+    },
+    cancel: () => {
+      cancelled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
