@@ -241,6 +241,9 @@ async function runWithBrokerRestart(mode: Restart['mode']): Promise<void> {
   const failedCommits = ingest.lines.filter((l) => l['msg'] === 'window commit failed').length;
   const restores = ingest.lines.filter((l) => l['msg'] === 'checkpoints restored after a failed commit').length;
   const replays = await metricWith(indexerUrl, 'atlas_indexer_documents_total', 'outcome="duplicate"');
+  // Consumers kafkajs stopped for good (no group coordinator yet) and the service started again in-process.
+  const consumerRestarts = (service: typeof indexer): number => service.lines.filter((l) => l['msg'] === 'kafka consumer stopped by its client, restarting').length;
+  const restartsNote = `consumer restarts in-process: indexer ${consumerRestarts(indexer)}, detect ${consumerRestarts(detect)}`;
   assert.equal(await ingest.stop('SIGTERM'), 0, 'ingest drains and exits 0');
   assert.equal(await detect.stop('SIGTERM'), 0, 'detect drains and exits 0');
   assert.equal(await indexer.stop('SIGTERM'), 0, 'the indexer drains and exits 0');
@@ -253,7 +256,7 @@ async function runWithBrokerRestart(mode: Restart['mode']): Promise<void> {
     dlq: dlqIds.length,
     duplicateAlerts: alertsInEs.unexpected + alertsInEs.duplicated,
     recoveryMs,
-    notes: `broker down→ready ${(restart.tookMs / 1000).toFixed(1)} s; at the fault ingest had committed ${committedAtFault} and ES held ${indexedAtFault} of ${expected.events.size}, when it was ready ${atReady.committed} and ${atReady.indexed}; after ready, first commit ${((firstCommitMs ?? -1) / 1000).toFixed(1)} s, first new document ${((firstIndexedMs ?? -1) / 1000).toFixed(1)} s; Kafka ${inKafka.records} data messages, ES ${inEs.records} docs; alerts: ${expectedAlerts.size} expected, ${alertsInEs.records} in ES, ${alertRedeliveries} same-id redeliveries on the topic (at-least-once, deduped by _id); ingest: ${failedCommits} window commits failed, checkpoints restored ${restores}×; indexer: ${replays} replays answered 409`,
+    notes: `broker down→ready ${(restart.tookMs / 1000).toFixed(1)} s; at the fault ingest had committed ${committedAtFault} and ES held ${indexedAtFault} of ${expected.events.size}, when it was ready ${atReady.committed} and ${atReady.indexed}; after ready, first commit ${((firstCommitMs ?? -1) / 1000).toFixed(1)} s, first new document ${((firstIndexedMs ?? -1) / 1000).toFixed(1)} s; Kafka ${inKafka.records} data messages, ES ${inEs.records} docs; alerts: ${expectedAlerts.size} expected, ${alertsInEs.records} in ES, ${alertRedeliveries} same-id redeliveries on the topic (at-least-once, deduped by _id); ingest: ${failedCommits} window commits failed, checkpoints restored ${restores}×; indexer: ${replays} replays answered 409; ${restartsNote}`,
   });
 }
 

@@ -103,6 +103,51 @@ test('both clients put a key on the same partition, and read each other’s mess
   }
 });
 
+test('kafkajs: a consumer the client stops for good (a non-retriable error) is started again in-process and reads everything, nothing skipped or doubled', { timeout: 180_000 }, async () => {
+  // The same CRASH without restart that kafkajs raises when a restarted broker has no group
+  // coordinator yet ("Failed to find group coordinator"), caused here on purpose: the handler's
+  // first batch throws an error marked non-retriable, so kafkajs stops and disconnects the consumer.
+  const topic = `it-kc-stop-${uniqueSuffix()}`;
+  const admin = await kafkajs.createAdmin(kafka);
+  await admin.createTopics([{ topic, partitions: 3 }]);
+  const producer = await kafkajs.createProducer(kafka);
+  const consumer = await kafkajs.createConsumer(kafka, `it-kc-${uniqueSuffix()}`);
+  const restarts: number[] = [];
+  const crashes: unknown[] = [];
+  const count = new Map<number, number>();
+  let thrown = false;
+  try {
+    const all = messages().slice(0, 3_000);
+    await producer.send(topic, all);
+    await consumer.subscribe([topic], true);
+    await consumer.run({
+      eachBatch: async ({ messages: batch }) => {
+        if (!thrown) {
+          thrown = true;
+          throw Object.assign(new Error('simulated error the client does not retry'), { retriable: false });
+        }
+        for (const m of batch) {
+          const { seq } = JSON.parse(String(m.value)) as { seq: number };
+          count.set(seq, (count.get(seq) ?? 0) + 1);
+        }
+      },
+      onRestart: (_err, attempt) => restarts.push(attempt),
+      onCrash: (err) => crashes.push(err),
+    });
+    await waitFor(async () => (count.size === all.length ? true : undefined), 60_000, `${all.length} distinct messages after the restart`).catch((err: unknown) => {
+      throw new Error(`${String(err)}; read ${count.size}, restarts ${restarts.length}, crashes ${crashes.map(String).join(' | ') || 'none'}`);
+    });
+    assert.deepEqual(crashes, []);
+    assert.deepEqual(restarts, [1], 'started again once');
+    assert.equal([...count.values()].filter((n) => n !== 1).length, 0, 'no message counted twice');
+  } finally {
+    await consumer.close();
+    await producer.close();
+    await admin.deleteTopics([topic]);
+    await admin.close();
+  }
+});
+
 test('platformatic: a batch whose handler throws is delivered again from its first offset, nothing skipped or doubled', { timeout: 180_000 }, async () => {
   const topic = `it-kc-fail-${uniqueSuffix()}`;
   const admin = await platformatic.createAdmin(kafka);
