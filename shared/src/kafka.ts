@@ -68,8 +68,8 @@ export type ConsumerRunOptions = {
   /**
    * Called when the client gave up on an error and the consumer is started again in-process
    * (a broker restart can outlast the client's own retries: no coordinator for a while). After
-   * `CONSUMER_RESTARTS` restarts in a row that never rejoin the group, the consumer counts as
-   * crashed (onCrash).
+   * `CONSUMER_RESTARTS` restarts in a row with no batch handled in between, the consumer counts
+   * as crashed (onCrash).
    */
   onRestart?: (err: unknown, attempt: number, delayMs: number) => void;
 };
@@ -126,10 +126,10 @@ function headersOf(raw: Record<string, unknown> | undefined): Record<string, str
 
 /**
  * How often a consumer the client gave up on is started again before it counts as crashed, and
- * the backoff between: 1, 2, 4, 8, 16, then 30 s (about 2 min in all without rejoining the group).
+ * the backoff between: 1, 2, 4, 8, 16, then 30 s (about 2 min in all with no batch handled).
  */
 const CONSUMER_RESTARTS = 8;
-const consumerRestartDelayMs = (attempt: number): number => Math.min(30_000, 1_000 * 2 ** (attempt - 1));
+const consumerRestartDelayMs = (baseMs: number) => (attempt: number): number => Math.min(30_000, baseMs * 2 ** (attempt - 1));
 
 /**
  * Group-membership errors kafkajs marks non-retriable but its runner answers by rejoining the
@@ -182,7 +182,11 @@ export async function createProducer(config: KafkaConfig): Promise<BusProducer> 
 }
 
 /** Creates a consumer-group member that commits offsets only after each batch is processed (kafkajs). */
-export async function createConsumer(config: KafkaConfig, groupId: string, options: { sessionTimeoutMs?: number; maxBytesPerPartition?: number } = {}): Promise<BusConsumer> {
+export async function createConsumer(
+  config: KafkaConfig,
+  groupId: string,
+  options: { sessionTimeoutMs?: number; maxBytesPerPartition?: number; /** In-process restarts (defaults: 8 in a row, from 1 s). */ restarts?: { maxInARow?: number; baseDelayMs?: number } } = {},
+): Promise<BusConsumer> {
   const consumer: Consumer = clientOf(config).consumer({
     groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 10_000,
@@ -217,8 +221,8 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
           });
       };
       const restarter = createConsumerRestarter({
-        maxInARow: CONSUMER_RESTARTS,
-        delayMs: consumerRestartDelayMs,
+        maxInARow: options.restarts?.maxInARow ?? CONSUMER_RESTARTS,
+        delayMs: consumerRestartDelayMs(options.restarts?.baseDelayMs ?? 1_000),
         // A failed join is reported by kafkajs as another CRASH; a failed connect rejects here.
         start: async () => {
           await consumer.connect();
@@ -228,7 +232,6 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
         onRestart,
       });
       restarters.add(restarter);
-      consumer.on(consumer.events.GROUP_JOIN, () => restarter.joined());
       consumer.on(consumer.events.CRASH, (event) => {
         // kafkajs restarts the consumer itself after retriable errors (restart: true). Otherwise
         // it has stopped and disconnected it for good (consumer-restart.ts).
@@ -256,6 +259,7 @@ export async function createConsumer(config: KafkaConfig, groupId: string, optio
             timestampMs: Number(m.timestamp),
           }));
           const outcome = await eachBatch({ topic: batch.topic, partition: batch.partition, messages }, { heartbeat, isRunning });
+          restarter.progressed();
           const last = batch.messages[batch.messages.length - 1];
           const firstOffset = batch.messages[0]?.offset;
           if (last === undefined || firstOffset === undefined) return;

@@ -32,7 +32,7 @@ test('a stopped consumer is started again after the backoff; a failed start coun
   assert.deepEqual(crashes, []);
 });
 
-test('restarts that never rejoin the group end in a crash after the budget; a join resets the count', async () => {
+test('restarts with no batch handled in between end in a crash after the budget; a handled batch resets the count', async () => {
   let starts = 0;
   const crashes: string[] = [];
   const restarter = createConsumerRestarter({ maxInARow: 3, delayMs: () => 1, start: async () => void (starts += 1), crash: (cause) => crashes.push(String(cause)) });
@@ -42,12 +42,12 @@ test('restarts that never rejoin the group end in a crash after the budget; a jo
   }
   assert.equal(starts, 3);
   assert.deepEqual(crashes, []);
-  restarter.joined();
+  restarter.progressed();
   for (let i = 3; i < 6; i++) {
     restarter.stopped(new Error(`stop ${i}`));
     await tick(10);
   }
-  assert.equal(starts, 6, 'the join gave a fresh budget');
+  assert.equal(starts, 6, 'the handled batch gave a fresh budget');
   assert.deepEqual(crashes, []);
   restarter.stopped(new Error('stop 6'));
   await tick(10);
@@ -65,4 +65,25 @@ test('after cancel (shutdown) a scheduled start never happens and later stops ar
   await tick(50);
   assert.equal(starts, 0);
   assert.deepEqual(crashes, []);
+});
+
+test('a stop after a quiet period counts as the first again', async () => {
+  let clock = 0;
+  let starts = 0;
+  const crashes: unknown[] = [];
+  const restarter = createConsumerRestarter({ maxInARow: 1, delayMs: () => 1, quietResetMs: 1_000, now: () => clock, start: async () => void (starts += 1), crash: (cause) => crashes.push(cause) });
+  restarter.stopped(new Error('broker restart 1'));
+  await tick(10);
+  clock = 500;
+  restarter.stopped(new Error('the same again, soon'));
+  assert.equal(crashes.length, 1, 'within the quiet period: past the budget of 1');
+  const fresh = createConsumerRestarter({ maxInARow: 1, delayMs: () => 1, quietResetMs: 1_000, now: () => clock, start: async () => void (starts += 1), crash: (cause) => crashes.push(cause) });
+  clock = 0;
+  fresh.stopped(new Error('broker restart 1'));
+  await tick(10);
+  clock = 2_000;
+  fresh.stopped(new Error('broker restart 2, much later'));
+  await tick(10);
+  assert.equal(crashes.length, 1, 'after the quiet period: a fresh budget');
+  assert.equal(starts, 3);
 });

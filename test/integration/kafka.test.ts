@@ -59,13 +59,14 @@ test('10,000 messages over 6 partitions arrive exactly once, in order per key, a
   }
 });
 
-test('a consumer the client will not restart is reported through onCrash; a handler error it can retry is read again instead', { timeout: 120_000 }, async () => {
+test('a consumer the client stops for good on every start is reported through onCrash once its in-process restarts are spent; a handler error it can retry is read again instead', { timeout: 120_000 }, async () => {
   const topic = `it-kafka-crash-${uniqueSuffix()}`;
   const admin = await createAdmin(kafka);
   await admin.createTopics([{ topic, partitions: 1 }]);
   const producer = await createProducer(kafka);
   const retried = await createConsumer(kafka, `it-group-${uniqueSuffix()}`);
-  const fatal = await createConsumer(kafka, `it-group-${uniqueSuffix()}`);
+  // Two in-process restarts 100 ms and 200 ms apart (the services' default is 8, from 1 s).
+  const fatal = await createConsumer(kafka, `it-group-${uniqueSuffix()}`, { restarts: { maxInARow: 2, baseDelayMs: 100 } });
   try {
     await producer.send(topic, [{ key: 'k', value: 'v' }]);
     // A plain error: kafkajs retries and restarts the consumer, the batch comes again.
@@ -81,13 +82,18 @@ test('a consumer the client will not restart is reported through onCrash; a hand
     });
     await waitFor(async () => (attempts >= 3 ? true : undefined), 60_000, 'the batch read again after transient handler errors');
     assert.deepEqual(crashes, []);
-    // An error kafkajs will not retry stops the consumer for good: it must not stay silent.
+    // An error kafkajs will not retry stops the consumer for good. Started again, it stops
+    // again on the same batch; once the restarts are spent it must not stay silent.
+    const restarts: number[] = [];
+    let fatalBatches = 0;
     const fatalCrash = new Promise<unknown>((resolve) => {
       void fatal.subscribe([topic], true).then(() =>
         fatal.run({
           eachBatch: async () => {
+            fatalBatches += 1;
             throw Object.assign(new Error('not retriable'), { retriable: false });
           },
+          onRestart: (_err, attempt) => restarts.push(attempt),
           onCrash: resolve,
         }),
       );
@@ -96,6 +102,8 @@ test('a consumer the client will not restart is reported through onCrash; a hand
     assert.ok(err instanceof Error, String(err));
     assert.equal(err.message, 'kafka consumer stopped');
     assert.match(String(err.cause), /not retriable/);
+    assert.deepEqual(restarts, [1, 2], 'started again twice before the crash');
+    assert.equal(fatalBatches, 3, 'the batch was read by each start');
   } finally {
     await retried.close();
     await fatal.close();
