@@ -59,8 +59,8 @@ export type ConsumerRunOptions = {
   partitionsConsumedConcurrently?: number;
   onAssign?: (assignment: ReadonlyArray<{ topic: string; partitions: number[] }>) => void;
   /**
-   * Called when the consumer stopped for good (the client gave up and will not restart it).
-   * Without it, the error is thrown as an uncaught exception, so the process exits non-zero and
+   * Called when the consumer stopped for good: the client gave up and will not restart it, and
+   * (kafkajs) the in-process restarts (onRestart) are spent too. Without it, the error is thrown as an uncaught exception, so the process exits non-zero and
    * its supervisor restarts it, rather than living on as a healthy-looking member that reads
    * nothing. Uncommitted batches are read again by the next owner.
    */
