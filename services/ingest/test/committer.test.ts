@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AtlasEvent } from '@atlas-audit/shared/schema/event';
+import { withDeadline } from '@atlas-audit/shared/retry';
 import { createCommitter } from '../src/committer.ts';
 import { initialCheckpoint } from '../src/core/checkpoint.ts';
 import type { CommitMessages } from '../src/ports.ts';
@@ -54,9 +55,7 @@ test('a checkpoint mirror that never finishes is reported after its deadline, an
   await committer.submit({ events: [event('a')], dlq: [], checkpoint: initialCheckpoint('s', 1, 'x'), epoch: committer.epoch() });
   // Without the deadline the committer would wait on the first mirror for ever: fail in 2 s instead.
   const second = committer.submit({ events: [event('b')], dlq: [], checkpoint: initialCheckpoint('s', 2, 'x'), epoch: committer.epoch() });
-  let timer: NodeJS.Timeout | undefined;
-  const stuck = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the second commit waited on the hung mirror')), 2_000)));
-  await Promise.race([second, stuck]).finally(() => clearTimeout(timer));
+  await withDeadline(second, 2_000, () => new Error('the second commit waited on the hung mirror'));
   await committer.close();
   assert.equal(commits, 2);
   assert.equal(mirrors, 2);
