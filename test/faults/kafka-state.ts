@@ -1,5 +1,4 @@
 import { Admin, FetchIsolationLevels } from '@platformatic/kafka';
-import { Kafka, logLevel } from 'kafkajs';
 
 /**
  * Where a topic's records stand, per partition, for a fault test's failure message: the high
@@ -12,20 +11,18 @@ export type PartitionState = { partition: number; hwm: string; lso: string; comm
 
 export async function topicState(brokers: readonly string[], topic: string, groupId: string): Promise<PartitionState[]> {
   const admin = new Admin({ clientId: 'faults-kafka-state', bootstrapBrokers: [...brokers] });
-  const kafkajs = new Kafka({ clientId: 'faults-kafka-state', brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
   try {
     const metadata = await admin.metadata({ topics: [topic] });
     const partitions = [...(metadata.topics.get(topic)?.partitions ?? [])].map((_, i) => i);
-    const listed = async (isolationLevel: number): Promise<Map<number, bigint>> => {
-      const topics = await admin.listOffsets({ topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp: -1n })) }], isolationLevel: isolationLevel as never });
+    const listed = async (isolationLevel: (typeof FetchIsolationLevels)[keyof typeof FetchIsolationLevels]): Promise<Map<number, bigint>> => {
+      const topics = await admin.listOffsets({ topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp: -1n })) }], isolationLevel });
       return new Map((topics[0]?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
     };
     const [hwm, lso] = [await listed(FetchIsolationLevels.READ_UNCOMMITTED), await listed(FetchIsolationLevels.READ_COMMITTED)];
-    await kafkajs.connect();
-    const committed = new Map((await kafkajs.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions.map((p) => [p.partition, p.offset]) ?? []);
-    return partitions.map((partition) => ({ partition, hwm: String(hwm.get(partition) ?? '?'), lso: String(lso.get(partition) ?? '?'), committed: committed.get(partition) ?? '?' }));
+    const committed = new Map<number, bigint>();
+    for (const g of await admin.listConsumerGroupOffsets({ groups: [groupId] })) for (const t of g.topics) if (t.name === topic) for (const p of t.partitions) committed.set(p.partitionIndex, p.committedOffset);
+    return partitions.map((partition) => ({ partition, hwm: String(hwm.get(partition) ?? '?'), lso: String(lso.get(partition) ?? '?'), committed: String(committed.get(partition) ?? '?') }));
   } finally {
     await admin.close().catch(() => undefined);
-    await kafkajs.disconnect().catch(() => undefined);
   }
 }
